@@ -24,6 +24,7 @@ from curate.builder.card import describe_version, render_card
 from curate.builder.card_stats import resolve_tokenizer
 from curate.builder.index import Spill, scan_sources
 from curate.builder.manifest import fingerprint, output_stats, source_entries
+from curate.builder.row_stats import RowStats
 from curate.builder.select import assign_split, check_freshness, drop_duplicates, select
 from curate.builder.sources import read_recipe, resolve_sources
 from curate.builder.write import write_version
@@ -94,10 +95,12 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
         split_rows = dict(selection.chosen["split"].value_counts().iter_rows())
         split_rows = {s: split_rows.get(s, 0) for s in ("train", "test")}
         timer.start("write shards")
+        row_stats = RowStats(kind)
         outputs, reject_files, n_duplicates = write_version(
             spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
             margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
-            rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows)
+            rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
+            on_rows=row_stats.add)
         timer.start("manifest, card")
         cleanup = _remove_in_background(work, ["_spill", "_rejects"])
         manifest = {
@@ -111,9 +114,10 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
             "splits": {s: n for s, n in split_rows.items() if n or s == "train"},
             "outputs": [o.__dict__ for o in outputs],
             "rejects": reject_files,
-            "stats": output_stats(work / "data", kind),
+            "stats": output_stats(rows := row_stats.frame(), kind),
         }
-        manifest.update(describe_version(work, recipe_obj, manifest, tokenizer=tokenizer))
+        manifest.update(describe_version(work, recipe_obj, manifest, tokenizer=tokenizer,
+                                         rows=rows))
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         (work / "README.md").write_text(render_card(recipe_obj, manifest))
         cleanup.join()

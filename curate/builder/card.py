@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import polars as pl
 import pyarrow.parquet as pq
 import yaml
 
@@ -71,10 +72,11 @@ def dataset_info(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_version(work: Path, recipe: Recipe, manifest: dict[str, Any], *,
-                     tokenizer: Tokenizer | None) -> dict[str, Any]:
+                     tokenizer: Tokenizer | None, rows: pl.DataFrame | None = None,
+                     ) -> dict[str, Any]:
     """Manifest entries for the card: table6, lineage, dataset_info, images (PNGs written to
     `work`). `work` is the version folder being built; its parent holds the other versions."""
-    stats = version_stats(work / "data", recipe.kind, tokenizer=tokenizer)
+    stats = version_stats(work / "data", recipe.kind, tokenizer=tokenizer, rows=rows)
     images = {}
     if write_composition_png(work / COMPOSITION, composition_rows(manifest)):
         images[COMPOSITION] = sha256_file(work / COMPOSITION)

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from curate.builder.row_stats import length_columns
 from curate.errors import CurateError
 from curate.stats.table6 import FIELDS, compute_table6, count_tokens, dialogue_messages, record_kind
 from curate.stats.tokenizers import Tokenizer, load_tokenizer
@@ -68,28 +69,18 @@ def read_version_frame(data_dir: Path, kind: str) -> pl.DataFrame:
     return pl.read_parquet(shards, columns=columns) if shards else pl.DataFrame()
 
 
-def version_stats(data_dir: Path, kind: str, *, tokenizer: Tokenizer | None) -> DialogueStats:
+def version_stats(data_dir: Path, kind: str, *, tokenizer: Tokenizer | None,
+                  rows: pl.DataFrame | None = None) -> DialogueStats:
     """dialogue_stats of a version's shards. Without a tokenizer only character lengths and
-    turns are needed, so they are computed in a streaming scan (bounded memory at 2.9M rows)
-    instead of loading every text."""
+    turns are needed: they come from `rows` (RowStats.frame(), collected while the build wrote
+    the shards) or else from a streaming scan of the shards (bounded memory at 2.9M rows)."""
     shards = sorted(Path(data_dir).glob("*.parquet"))
-    if tokenizer is not None or not shards:
+    if tokenizer is not None or not shards or (rows is not None and rows.is_empty()):
         return dialogue_stats(read_version_frame(data_dir, kind), tokenizer=tokenizer)
-    dialogue = "prompt" if kind == "preference" else "messages"
-    role = pl.element().struct.field("role")
-    chars = pl.element().struct.field("content").str.len_chars()
-
-    def lens(who: str) -> pl.Expr:
-        return pl.col(dialogue).list.eval(chars.filter(role == who))
-
-    columns = [pl.col("source").cast(pl.String).fill_null("null"),
-               pl.col(dialogue).list.eval((role == "user").cast(pl.Int64)).list.sum()
-               .fill_null(0).alias("turns"), lens("user").alias("user"),
-               lens("assistant").alias("assistant")]
-    if kind == "preference":
-        columns += [pl.col("chosen").fill_null("").str.len_chars().alias("chosen"),
-                    pl.col("rejected").fill_null("").str.len_chars().alias("rejected")]
-    small = pl.scan_parquet(shards).select(columns).collect(engine="streaming")
+    if rows is None:
+        rows = (pl.scan_parquet(shards).select("source", *length_columns(kind))
+                .collect(engine="streaming"))
+    small = rows.with_columns(pl.col("source").cast(pl.String).fill_null("null"))
     count_name = "n_comparisons" if kind == "preference" else "n_examples"
 
     def row(part: pl.DataFrame) -> dict[str, Any]:

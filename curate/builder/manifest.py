@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from curate.builder.index import Index
+from curate.builder.row_stats import CATEGORIES
 from curate.builder.select import Selection
 from curate.builder.sources import ResolvedSource
 from curate.builder.write import Output
@@ -54,16 +55,12 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
     return out
 
 
-def output_stats(data_dir: Path, kind: str) -> dict[str, Any]:
+def output_stats(rows: pl.DataFrame, kind: str) -> dict[str, Any]:
     """Distributions over the written rows (per split): sources, and for comparisons the
-    criteria, degrees and safety categories."""
-    frame = pl.scan_parquet(data_dir / "*.parquet", include_file_paths="_path").with_columns(
-        pl.col("_path").str.extract(r"([a-z]+)-\d{5}-of-\d{5}\.parquet$").alias("split"))
-    columns = ["source"] + (["criterion", "degree", "safety_category"] if kind == "preference"
-                            else ["origin"])
+    criteria, degrees and safety categories. `rows`: RowStats.frame() of the build."""
     stats: dict[str, Any] = {}
-    for column in columns:
-        counts = (frame.group_by("split", column).len().collect()
+    for column in CATEGORIES[kind]:
+        counts = (rows.group_by("split", column).len()
                   .with_columns(pl.col(column).cast(pl.String).fill_null("unknown")))
         per_split: dict[str, dict[str, int]] = {}
         for split, value, n in counts.sort("split", column).iter_rows():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,10 +135,12 @@ class ShardWriter:
 def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
                   duplicates: pl.DataFrame, *, kind: str, margin: str, data_dir: Path,
                   rejects_dir: Path, rows_per_shard: int, split_rows: dict[str, int],
+                  on_rows: Callable[[pl.DataFrame], None] = lambda rows: None,
                   ) -> tuple[list[Output], list[dict], dict[str, int]]:
     """Pass 2, bucket by bucket (key order), as three streams on two cores: a read-ahead thread
     prepares the next bucket, this thread encodes the shards, a second thread encodes the
     rejects of each bucket once this one is past it (duplicates join the rejects here).
+    `on_rows` sees each bucket's chosen rows (with `split`) before they are written.
     Returns the data outputs, the reject files and the duplicates per source."""
     schema = OUTPUT_SCHEMAS[kind]
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -158,7 +160,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     rejects_thread = threading.Thread(target=encode_rejects, daemon=True)
     rejects_thread.start()
     try:
-        prepared = (_prepare(spill, b, chosen, duplicates, kind, margin, schema, writers)
+        prepared = (_prepare(spill, b, chosen, duplicates, kind, margin, schema, writers, on_rows)
                     for b in range(1 << bits))
         for bucket, parts, dropped in prefetch(prepared, depth=1):
             if dropped is not None and dropped.height:
@@ -179,7 +181,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
 
 
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame, duplicates: pl.DataFrame,
-             kind: str, margin: str, schema: pa.Schema, writers: dict):
+             kind: str, margin: str, schema: pa.Schema, writers: dict, on_rows: Callable):
     """One bucket's rows per split as Arrow tables in (key, uid) order, and its duplicates."""
     rows = spill.read(bucket_name(bucket))
     if rows is None:
@@ -189,6 +191,7 @@ def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame, duplicates: pl.Dat
     rows = rows.join(chosen, on="_rid", how="inner").sort("_key", "uid")
     if kind == "preference":
         rows = rows.with_columns(margin_expr(margin))
+    on_rows(rows)
     parts = {split: rows.filter(pl.col("split") == split).select(schema.names).to_arrow()
              for split in writers}
     return bucket, {k: v for k, v in parts.items() if v.num_rows}, dropped

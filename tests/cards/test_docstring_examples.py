@@ -1,4 +1,4 @@
-"""The examples in the card and diff docstrings run and print what they show."""
+"""The examples in the card, build-stats and diff docstrings run and print what they show."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["curate.builder.card_stats", "curate.builder.card_images", "curate.builder.lineage",
+MODULES = ["curate.builder.card_stats", "curate.builder.row_stats", "curate.builder.card_images", "curate.builder.lineage",
            "curate.diff", "curate.diff.versions"]
 
 
