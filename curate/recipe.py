@@ -135,6 +135,13 @@ class Recipe(_Strict):
             raise ValueError(f"sources {unused} are in no mix group; add them to one or remove them")
         return self
 
+    def sampled_sources(self) -> set[str]:
+        """Sources of the groups that sample (not `take: all`, and not a `fraction` of half or
+        more): the build reads the few of their records it selects a second time rather than
+        spilling all of them."""
+        return {source for g in self.mix if g.take != "all" and not (g.fraction or 0) >= 0.5
+                for source in g.from_}
+
     def excluded_reasons(self, known: list[str]) -> list[str]:
         """The check reasons this recipe excludes, in check order."""
         unknown = [r for r in self.exclude + self.keep if r not in known]

@@ -22,7 +22,7 @@ import polars as pl
 
 from curate.builder.card import describe_version, render_card
 from curate.builder.card_stats import resolve_tokenizer
-from curate.builder.index import Spill, scan_sources
+from curate.builder.index import Spill, scan_sources, spill_deferred
 from curate.builder.manifest import fingerprint, output_stats, source_entries
 from curate.builder.row_stats import RowStats
 from curate.builder.select import assign_split, check_freshness, drop_duplicates, select
@@ -83,7 +83,8 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
                                                        enabled=progress) as advance:
             index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
                                  split_seed=recipe_obj.split.seed, excluded=excluded,
-                                 spill=spill, rejects=rejects, on_batch=advance)
+                                 spill=spill, rejects=rejects, on_batch=advance,
+                                 deferred=recipe_obj.sampled_sources())
         check_freshness(index.frame, recipe_obj)
         timer.start("select")
         eligible = assign_split(index.frame, recipe_obj).filter(~pl.col("_rejected"))
@@ -92,6 +93,12 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
         else:
             unique, duplicates = eligible, eligible.clear().select("_rid")
         selection = select(unique, recipe_obj)
+        if index.deferred:
+            timer.start("read sampled rows")
+            spill_deferred(sources, index, pl.concat([selection.chosen["_rid"],
+                                                      duplicates["_rid"]]),
+                           kind=kind, seed=recipe_obj.seed, split_seed=recipe_obj.split.seed,
+                           excluded=excluded, spill=spill)
         split_rows = dict(selection.chosen["split"].value_counts().iter_rows())
         split_rows = {s: split_rows.get(s, 0) for s in ("train", "test")}
         timer.start("write shards")

@@ -73,6 +73,7 @@ class Index:
     counts: dict[str, SourceCounts]
     files: dict[str, list[Path]]
     bucket_bits: int
+    deferred: list[str] = field(default_factory=list)  # sources whose rows were not spilled
 
 
 def bucket_bits_for(total_bytes: int) -> int:
@@ -82,39 +83,63 @@ def bucket_bits_for(total_bytes: int) -> int:
     return min(8, max(0, (buckets - 1).bit_length()))
 
 
+@dataclass(frozen=True)
+class Keying:
+    """How pass 1 and the re-read of deferred sources turn a batch into keyed, checked rows."""
+
+    kind: str
+    seed: int
+    split_seed: int
+    checks_on: list[str]
+
+    def batches(self, source: ResolvedSource, path: Path):
+        return prefetch(scan_batches(path, format=source.format, kind=self.kind,
+                                     batch_rows=BATCH_ROWS,
+                                     set_fields={**source.set_fields, "source": source.name}),
+                        depth=1)
+
+    def keyed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame` (with `_rid`) checked, with its sampling key, split key and row digest."""
+        checked = apply_checks(frame, self.kind, seen=set(), enabled=self.checks_on,
+                               config=CheckConfig())
+        return checked.with_columns(
+            pl.col("uid").nchash.xxh3_64(seed=self.seed).alias("_key"),
+            pl.col("uid").nchash.xxh3_64(seed=self.split_seed).alias("_split_key"),
+            _row_digest(self.kind).alias("_row_digest"))
+
+
+def _with_rids(frame: pl.DataFrame, file_no: int, ordinal: int) -> pl.DataFrame:
+    """Row id: the file's number in the recipe's file order, then the record's ordinal in it."""
+    return frame.with_columns((pl.lit(file_no << 40, dtype=pl.Int64) + pl.int_range(
+        ordinal, ordinal + frame.height, dtype=pl.Int64)).alias("_rid"))
+
+
 def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int,
                  excluded: list[str], spill: Spill, rejects: Spill,
-                 on_batch=None) -> Index:
+                 deferred: set[str] = frozenset(), on_batch=None) -> Index:
+    """Pass 1. The eligible rows of `deferred` sources (read by sampled groups only) are not
+    spilled: most are not selected, and reading the few that are once more (spill_deferred)
+    costs less than writing and reading back all of them."""
     total_bytes = sum(p.stat().st_size for s in sources for p in s.files)
     bits = bucket_bits_for(total_bytes)
-    checks_on = [r for r in excluded if r != "duplicate"]
+    keying = Keying(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
     frames, counts = [], {}
     file_no = 0
     for source in sources:
         counts[source.name] = tally = SourceCounts()
         for path in source.files:
             ordinal = 0
-            batches = scan_batches(path, format=source.format, kind=kind, batch_rows=BATCH_ROWS,
-                                   set_fields={**source.set_fields, "source": source.name})
-            for batch in prefetch(batches, depth=1):
-                n = batch.frame.height
+            for batch in keying.batches(source, path):
                 tally.n_read += batch.n_read
                 _spill_problems(batch.problems, source.name, rejects, tally)
-                checked = apply_checks(batch.frame, kind, seen=set(), enabled=checks_on,
-                                       config=CheckConfig())
-                checked = checked.with_columns(
-                    (pl.lit(file_no << 40, dtype=pl.Int64)
-                     + pl.int_range(ordinal, ordinal + n, dtype=pl.Int64)).alias("_rid"),
-                    pl.col("uid").nchash.xxh3_64(seed=seed).alias("_key"),
-                    pl.col("uid").nchash.xxh3_64(seed=split_seed).alias("_split_key"),
-                    _row_digest(kind).alias("_row_digest"))
-                ordinal += n
+                checked = keying.keyed(_with_rids(batch.frame, file_no, ordinal))
+                ordinal += batch.frame.height
                 bad = checked.filter(pl.col("reason").is_not_null())
                 for reason, k in bad["reason"].value_counts().iter_rows():
                     tally.reject(reason, k)
                 _spill_by_bucket(bad, bits, rejects, keep_reason=True)
-                good = checked.filter(pl.col("reason").is_null())
-                _spill_by_bucket(good, bits, spill)
+                if source.name not in deferred:
+                    _spill_by_bucket(checked.filter(pl.col("reason").is_null()), bits, spill)
                 frames.append(checked.select(  # rejected rows too: the split counts them
                     "_rid", pl.col("source"), "uid", "_key", "_split_key", "batch",
                     pl.col("model_iteration") if kind == "preference" else pl.lit(None, pl.String)
@@ -127,7 +152,37 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
         schema={"_rid": pl.Int64, "source": pl.String, "uid": pl.String, "_key": pl.UInt64,
                 "_split_key": pl.UInt64, "batch": pl.String, "model_iteration": pl.String,
                 "_row_digest": pl.UInt64, "_rejected": pl.Boolean})
-    return Index(frame, counts, {s.name: s.files for s in sources}, bits)
+    return Index(frame, counts, {s.name: s.files for s in sources}, bits,
+                 [s.name for s in sources if s.name in deferred])
+
+
+def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.Series, *,
+                   kind: str, seed: int, split_seed: int, excluded: list[str],
+                   spill: Spill) -> None:
+    """Read the deferred sources again and spill the rows with ids in `wanted` (the chosen rows
+    and the dropped duplicates: pass 2 writes both). A file none of them is in is skipped, and
+    reading stops after its last wanted row."""
+    keying = Keying(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
+    wanted = wanted.sort()
+    file_no = 0
+    for source in sources:
+        for path in source.files:
+            lo, hi = file_no << 40, (file_no + 1) << 40
+            file_no += 1
+            if source.name not in index.deferred:
+                continue
+            rids = wanted.filter((wanted >= lo) & (wanted < hi))
+            if rids.is_empty():
+                continue
+            ordinal, last = 0, rids[-1]
+            for batch in keying.batches(source, path):
+                frame = _with_rids(batch.frame, lo >> 40, ordinal)
+                ordinal += batch.frame.height
+                frame = frame.filter(pl.col("_rid").is_in(rids.implode()))
+                if frame.height:
+                    _spill_by_bucket(keying.keyed(frame), index.bucket_bits, spill)
+                if lo + ordinal > last:
+                    break
 
 
 def _row_digest(kind: str) -> pl.Expr:

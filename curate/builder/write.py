@@ -22,6 +22,7 @@ from curate.builder.index import Spill, bucket_name
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
 from curate.columns import MESSAGE_TYPE
+from curate.errors import CurateError
 
 ROW_GROUP_ROWS = 10_000
 ZSTD_LEVEL = 1  # Arrow's default level: 3 cost +40% write time for ~5% smaller shards
@@ -171,6 +172,10 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
             for split, table in parts.items():
                 writers[split].write(table)
         outputs = [o for split in sorted(writers) for o in writers[split].close()]
+        written = {split: sum(o.n_rows for o in outputs if o.split == split) for split in writers}
+        if written != {split: split_rows[split] for split in writers}:
+            raise CurateError(f"selected {split_rows} rows but wrote {written}: a chosen row "
+                              "was missing from the spill; please report this curate bug")
     finally:
         finished.put(None)
         rejects_thread.join()

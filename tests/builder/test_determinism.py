@@ -68,3 +68,25 @@ def test_building_twice_gives_the_same_shards_and_fingerprint(tmp_path, shared_d
     assert [o["sha256"] for o in one["outputs"]] == [o["sha256"] for o in two["outputs"]]
     assert one["fingerprint"] == two["fingerprint"]
     json.dumps(one)  # the manifest is plain JSON
+
+
+def test_reading_sampled_sources_twice_gives_the_bytes_of_spilling_them(tmp_path, shared_data,
+                                                                       monkeypatch):
+    """Sources of sampled groups are not spilled in pass 1; their chosen rows and dropped
+    duplicates are read again. Spilling everything instead must give the same version."""
+    hh = gzip.decompress((shared_data / "hh-rlhf/harmless-base/test-first500.jsonl.gz")
+                         .read_bytes()).decode().splitlines(keepends=True)
+    pku = (shared_data / "pku-saferlhf/Alpaca-7B_test_sample7.jsonl").read_text() \
+        .splitlines(keepends=True) * 3
+    _shuffled_chunks(hh, tmp_path / "hh", 2, seed=0)
+    _shuffled_chunks(pku, tmp_path / "pku", 2, seed=0)
+    recipe = _recipe(tmp_path, "hh/*", "pku/*")
+    reread = curate.build(recipe, out=tmp_path / "reread", progress=False)
+    monkeypatch.setattr(curate.recipe.Recipe, "sampled_sources", lambda self: set())
+    spilled = curate.build(recipe, out=tmp_path / "spilled", progress=False)
+    assert reread.manifest["sources"]["pku"]["rejected_by_reason"]["duplicate"] == 14 * 2
+    for name in ("outputs", "rejects", "sources", "fingerprint"):
+        assert reread.manifest[name] == spilled.manifest[name], name
+    for entry in reread.manifest["outputs"] + reread.manifest["rejects"]:
+        assert (reread.path / entry["path"]).read_bytes() == \
+            (spilled.path / entry["path"]).read_bytes()
