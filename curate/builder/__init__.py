@@ -25,11 +25,13 @@ from curate.builder.card_stats import resolve_tokenizer
 from curate.builder.index import Spill, scan_sources, spill_deferred
 from curate.builder.manifest import fingerprint, output_stats, source_entries
 from curate.builder.row_stats import RowStats
-from curate.builder.select import assign_split, check_freshness, drop_duplicates, select
+from curate.builder.select import (Selection, assign_split, check_freshness, drop_duplicates,
+                                   select)
 from curate.builder.sources import read_recipe, resolve_sources
 from curate.builder.write import write_version
 from curate.checks import reasons
 from curate.progress import StageTimer, progress_bar
+from curate.recipe import Recipe
 
 
 @dataclass
@@ -87,12 +89,8 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
                                  deferred=recipe_obj.sampled_sources())
         check_freshness(index.frame, recipe_obj)
         timer.start("select")
-        eligible = assign_split(index.frame, recipe_obj).filter(~pl.col("_rejected"))
-        if "duplicate" in excluded:
-            unique, duplicates = drop_duplicates(eligible, list(recipe_obj.sources))
-        else:
-            unique, duplicates = eligible, eligible.clear().select("_rid")
-        selection = select(unique, recipe_obj)
+        selection, duplicates = _select(index.frame, recipe_obj, excluded)
+        index.frame = index.frame.clear()  # pass 2 needs only the selection: ~150 bytes a row
         if index.deferred:
             timer.start("read sampled rows")
             spill_deferred(sources, index, pl.concat([selection.chosen["_rid"],
@@ -135,6 +133,17 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
         shutil.rmtree(work, ignore_errors=True)
         raise
     return Build(target)
+
+
+def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
+            ) -> tuple[Selection, pl.DataFrame]:
+    """The chosen rows (with their split) and the dropped duplicates (row ids); the copies of
+    the index made on the way are freed on return."""
+    eligible = assign_split(index, recipe).filter(~pl.col("_rejected"))
+    if "duplicate" not in excluded:
+        return select(eligible, recipe), eligible.clear().select("_rid")
+    unique, duplicates = drop_duplicates(eligible, list(recipe.sources))
+    return select(unique, recipe), duplicates
 
 
 def _remove_in_background(work: Path, names: list[str]) -> threading.Thread:
