@@ -24,6 +24,7 @@ import polars_hash  # noqa: F401  (registers the `nchash` namespace on pl.Expr)
 import xxhash
 
 _STRIP = " \t\n\r\x0b\x0c"
+_STRIP_CHARS = list(_STRIP)
 UNIT, MESSAGE_SEP, FIELD_SEP = "\x1f", "\x1d", "\x1e"
 
 
@@ -123,7 +124,12 @@ def canonical_texts(series: pl.Series) -> pl.Series:
     if series.str.contains("\r", literal=True).any():
         series = series.str.replace_all("\r\n", "\n", literal=True).str.replace_all(
             "\r", "\n", literal=True)
-    return series.str.strip_chars(_STRIP)
+    # Stripping every text would copy all of it; only the few with whitespace at an end are.
+    padded = series.str.head(1).is_in(_STRIP_CHARS) | series.str.tail(1).is_in(_STRIP_CHARS)
+    if padded.any():
+        where = padded.arg_true()
+        series = series.scatter(where, series.gather(where).str.strip_chars(_STRIP))
+    return series
 
 
 def digests(series: pl.Series) -> pl.Series:

@@ -21,8 +21,8 @@ def _bad_field(_config) -> pl.Expr:
 def _no_user_text(_config) -> pl.Expr:
     user_texts = pl.col("messages").list.eval(
         pl.element().filter(pl.element().struct.field("role") == "user")
-        .struct.field("content").str.strip_chars().str.len_bytes().sum())
-    return user_texts.list.first().fill_null(0) == 0
+        .struct.field("content").str.contains(r"\S").fill_null(False).any())
+    return ~user_texts.list.first().fill_null(False)
 
 
 SFT_CHECKS: tuple[Check, ...] = (
