@@ -30,7 +30,8 @@ def progress_bar(description: str, *, total: int | None = None,
 
 
 class StageTimer:
-    """Wall time, CPU time (user + system, all threads) and minor page faults per stage of a
+    """Wall time, CPU time (user + system, all threads), minor page faults and the peak RSS
+    so far at the end of each stage of a
     long job; printed to stderr when CURATE_TIMINGS is set. Faults matter: on VMs each costs
     microseconds of system time, and fresh memory is paid for page by page."""
 
@@ -39,9 +40,10 @@ class StageTimer:
         self._current: tuple[str, tuple[float, float, int]] | None = None
 
     @staticmethod
-    def _now() -> tuple[float, float, int]:
+    def _now() -> tuple[float, float, int, int]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        return time.perf_counter(), usage.ru_utime + usage.ru_stime, usage.ru_minflt
+        return (time.perf_counter(), usage.ru_utime + usage.ru_stime, usage.ru_minflt,
+                usage.ru_maxrss)
 
     def start(self, name: str) -> None:
         self.stop()
@@ -51,9 +53,10 @@ class StageTimer:
         if self._current:
             name, before = self._current
             after = self._now()
-            total = self.totals.setdefault(name, [0.0, 0.0, 0])
+            total = self.totals.setdefault(name, [0.0, 0.0, 0, 0])
             for i in range(3):
                 total[i] += after[i] - before[i]
+            total[3] = after[3]  # the process's peak RSS so far (KiB)
             self._current = None
 
     @contextmanager
@@ -66,6 +69,6 @@ class StageTimer:
 
     def report(self) -> None:
         if os.environ.get("CURATE_TIMINGS"):
-            for name, (wall, cpu, faults) in self.totals.items():
-                print(f"{name:<20} {wall:8.2f} s  cpu {cpu:7.2f} s  {faults:>10,} page faults",
-                      file=sys.stderr)
+            for name, (wall, cpu, faults, peak) in self.totals.items():
+                print(f"{name:<20} {wall:8.2f} s  cpu {cpu:7.2f} s  {faults:>10,} page faults"
+                      f"  peak RSS {peak // 1024:,} MiB", file=sys.stderr)

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.ipc as ipc
 import polars_hash  # noqa: F401  (registers the `nchash` namespace used for keys)
 
 from curate.builder.sources import ResolvedSource
+from curate.builder.spill import Spill
 from curate.checks import CheckConfig, apply_checks
 from curate.io.prefetch import prefetch
 from curate.reading import Problem, scan_batches
@@ -39,39 +38,6 @@ class SourceCounts:
     def reject(self, reason: str, n: int = 1) -> None:
         if n:
             self.rejected_by_reason[reason] = self.rejected_by_reason.get(reason, 0) + n
-
-
-class Spill:
-    """Uncompressed Arrow IPC, one file per name (a bucket) holding one IPC file per append.
-
-    polars writes them itself (a conversion to pyarrow cost 25% of pass 1), as IPC files: its
-    IPC streams repeat the whole shared text buffers of a partitioned batch in every part (20x
-    the bytes). One file per bucket rather than one per batch and bucket: opening thousands of
-    small files cost seconds, and at 2.9M rows with 256 buckets they numbered 30,000."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self._parts: dict[str, list[tuple[int, int]]] = {}  # name -> [(offset, length)]
-
-    def append(self, name: str, frame: pl.DataFrame) -> None:
-        if frame.is_empty():
-            return
-        with open(self.folder / f"{name}.arrows", "ab") as sink:
-            start = sink.tell()
-            frame.write_ipc(sink, compression="uncompressed")
-            self._parts.setdefault(name, []).append((start, sink.tell() - start))
-
-    def read(self, name: str) -> pl.DataFrame | None:
-        parts = self._parts.get(name)
-        if not parts:
-            return None
-        source = pa.memory_map(str(self.folder / f"{name}.arrows"))  # zero-copy: the frames
-        frames = []                                                  # keep the mapping alive
-        for start, length in parts:
-            source.seek(start)
-            frames.append(pl.from_arrow(ipc.open_file(source.read_buffer(length)).read_all()))
-        return pl.concat(frames, how="diagonal_relaxed")
 
 
 @dataclass
@@ -200,23 +166,15 @@ def _row_digest(kind: str) -> pl.Expr:
     return pl.concat_str(parts, separator="\x1e").nchash.xxh3_64()
 
 
-def bucket_name(bucket: int) -> str:
-    return f"bucket-{bucket:03d}"
-
-
 def _spill_by_bucket(frame: pl.DataFrame, bits: int, spill: Spill, *,
                      keep_reason: bool = False) -> None:
     """Rows go to the bucket of the top `bits` bits of their key: buckets in order are keys
     in order, so each can be sorted alone."""
     frame = frame.drop("_identical", "warning", *([] if keep_reason else ["reason"]),
                        strict=False)
-    if bits == 0:
-        spill.append(bucket_name(0), frame)
-        return
-    width = pl.lit(1 << (KEY_BITS - bits), dtype=pl.UInt64)  # top `bits` bits of the key
-    frame = frame.with_columns((pl.col("_key") // width).alias("_bucket"))
-    for (bucket,), part in frame.partition_by("_bucket", as_dict=True).items():
-        spill.append(bucket_name(bucket), part.drop("_bucket"))
+    bucket = (pl.col("_key") // pl.lit(1 << (KEY_BITS - bits), dtype=pl.UInt64) if bits
+              else pl.lit(0, dtype=pl.UInt64))  # the top `bits` bits of the key
+    spill.append_buckets(frame.with_columns(bucket.alias("_bucket")))
 
 
 def _spill_problems(problems: list[Problem], source: str, rejects: Spill,

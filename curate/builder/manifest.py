@@ -61,7 +61,8 @@ def output_stats(rows: pl.DataFrame, kind: str) -> dict[str, Any]:
     stats: dict[str, Any] = {}
     for column in CATEGORIES[kind]:
         counts = (rows.group_by("split", column).len()
-                  .with_columns(pl.col(column).cast(pl.String).fill_null("unknown")))
+                  .with_columns(pl.col("split").cast(pl.String),
+                                pl.col(column).cast(pl.String).fill_null("unknown")))
         per_split: dict[str, dict[str, int]] = {}
         for split, value, n in counts.sort("split", column).iter_rows():
             per_split.setdefault(split, {})[value] = n

@@ -9,7 +9,7 @@ the rows, so that neither reads the shards back (that re-read was ~10% of a buil
 >>> stats = RowStats("preference")
 >>> stats.add(rows)
 >>> stats.frame().row(0)
-('train', 'x', 'safety', 'better', 2, 1, [8], [], 5, 2)
+('train', 'x', 'safety', 'better', '2', 1, [8], [], 5, 2)
 """
 
 from __future__ import annotations
@@ -50,12 +50,15 @@ class RowStats:
         self.parts: list[pl.DataFrame] = []
 
     def add(self, rows: pl.DataFrame) -> None:
-        self.parts.append(rows.select("split", *CATEGORIES[self.kind],
-                                      *length_columns(self.kind)))
+        # Categorical: a string column would hold views into the spill's memory map and keep
+        # every bucket's pages resident until the build ends.
+        categorical = [pl.col(c).cast(pl.String).cast(pl.Categorical)
+                       for c in ("split", *CATEGORIES[self.kind])]
+        self.parts.append(rows.select(*categorical, *length_columns(self.kind)))
 
     def frame(self) -> pl.DataFrame:
         if self.parts:
             return pl.concat(self.parts)
-        empty = pl.DataFrame(schema={"split": pl.String, **{c: pl.String for c in
-                                                           CATEGORIES[self.kind]}})
+        empty = pl.DataFrame(schema={"split": pl.Categorical, **{c: pl.Categorical for c in
+                                                                CATEGORIES[self.kind]}})
         return empty.with_columns(pl.lit(None, pl.Int64).alias("turns"))

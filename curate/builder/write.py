@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.builder.index import Spill, bucket_name
+from curate.builder.spill import Spill, bucket_name
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
 from curate.columns import MESSAGE_TYPE

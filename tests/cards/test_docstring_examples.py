@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["curate.builder.card_stats", "curate.builder.row_stats", "curate.builder.card_images", "curate.builder.lineage",
+MODULES = ["curate.builder.card_stats", "curate.builder.row_stats", "curate.builder.spill", "curate.builder.card_images", "curate.builder.lineage",
            "curate.diff", "curate.diff.versions"]
 
 

@@ -1,0 +1,61 @@
+"""Spill files: a build's rows on disk between pass 1 and pass 2, grouped by named bucket.
+
+Uncompressed Arrow IPC written by polars itself (a conversion to pyarrow cost 25% of pass 1),
+as IPC files (polars' IPC streams repeat a partitioned batch's whole text buffers in every
+part), appended to one file per bucket with their offsets kept: a file per batch and bucket
+numbered 30,000 at 2.9M rows, and opening them cost seconds. (Writing each batch once, sorted
+by bucket, saved 9 s of pass 1 at 2.9M, but pass 2's slices of those shared buffers raised
+the peak RSS from 1.7 to 2.6 GiB.)
+
+>>> import tempfile, polars as pl
+>>> spill = Spill(Path(tempfile.mkdtemp()))
+>>> spill.append_buckets(pl.DataFrame({"x": [1, 2, 3], "_bucket": [1, 0, 1]}))
+>>> spill.append("bucket-001", pl.DataFrame({"x": [4]}))
+>>> spill.read("bucket-001")["x"].to_list(), spill.read("bucket-002")
+([1, 3, 4], None)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+
+def bucket_name(bucket: int) -> str:
+    return f"bucket-{bucket:03d}"
+
+
+class Spill:
+    """Named row sets appended in pieces and read back whole (zero-copy from a memory map)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._pieces: dict[str, list[tuple[int, int]]] = {}  # name -> [(offset, length)]
+
+    def append(self, name: str, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        with open(self.folder / f"{name}.arrows", "ab") as sink:
+            start = sink.tell()
+            frame.write_ipc(sink, compression="uncompressed")
+            self._pieces.setdefault(name, []).append((start, sink.tell() - start))
+
+    def append_buckets(self, frame: pl.DataFrame) -> None:
+        """Rows to the buckets named by their `_bucket` column (an integer)."""
+        for (bucket,), part in frame.partition_by("_bucket", as_dict=True).items():
+            self.append(bucket_name(bucket), part.drop("_bucket"))
+
+    def read(self, name: str) -> pl.DataFrame | None:
+        pieces = self._pieces.get(name)
+        if not pieces:
+            return None
+        source = pa.memory_map(str(self.folder / f"{name}.arrows"))  # zero-copy: the frames
+        frames = []                                                  # keep the mapping alive
+        for start, length in pieces:
+            source.seek(start)
+            frames.append(pl.from_arrow(ipc.open_file(source.read_buffer(length)).read_all()))
+        return pl.concat(frames, how="diagonal_relaxed")
