@@ -16,13 +16,15 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from curate.checks.base import Check, CheckConfig
+from curate.checks.base import Check, CheckConfig, Expect
 from curate.checks.preference import PREFERENCE_CHECKS
 from curate.checks.sft import SFT_CHECKS
 from curate.columns import with_derived
 
 DUPLICATE = Check("duplicate", "uid", "the same content (uid) appeared earlier; the first "
-                  "copy is kept", fails=lambda c: pl.lit(False))
+                  "copy is kept", fails=lambda c: pl.lit(False),  # stateful: _mark_duplicates
+                  expects=lambda c: [Expect("expect_column_values_to_be_unique",
+                                            {"column": "uid"})])
 
 
 def checks_for(kind: str) -> tuple[Check, ...]:
@@ -81,4 +83,4 @@ def _mark_duplicates(frame: pl.DataFrame, seen: set[str]) -> pl.DataFrame:
         .otherwise(pl.col("reason")).alias("reason"))
 
 
-__all__ = ["Check", "CheckConfig", "apply_checks", "check_by_reason", "checks_for", "reasons"]
+__all__ = ["Check", "CheckConfig", "Expect", "apply_checks", "check_by_reason", "checks_for", "reasons"]

@@ -1,23 +1,57 @@
-"""What a check is: a stable snake_case reason, a vectorised failure test and words for people."""
+"""What a check is: a stable snake_case reason, a vectorised failure test, words for people,
+and the Great Expectations expectations that say the same (curate.expectations exports them)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import polars as pl
+
+# Unicode White_Space, spelled out: Rust's `\s` (polars) and Python's `\s` (GX's pandas engine)
+# differ on \x1c-\x1f, and both engines must call the same texts blank.
+WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK = f"[^{WHITESPACE}]"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One GX expectation: its snake_case type and arguments. A row breaks it where the
+    expectation lists it as unexpected. `derived` names the columns it reads that curate
+    computes from the records (column -> polars expression), e.g. the roles of a dialogue."""
+
+    type: str
+    kwargs: dict[str, Any]
+    derived: dict[str, pl.Expr] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Check:
-    """One rule. `fails(config)` is a polars expression that is True where a record breaks it."""
+    """One rule. `fails(config)` is a polars expression that is True where a record breaks it;
+    `expects(config)` the GX expectations that together fail exactly there."""
 
     reason: str
     field: str
     message: str  # the rule and the fix, in words
     fails: Callable[["CheckConfig"], pl.Expr]
     severity: Literal["error", "warning"] = "error"
+    expects: Callable[["CheckConfig"], list[Expect]] = lambda c: []
+
+
+def not_null(column: str) -> Expect:
+    return Expect("expect_column_values_to_not_be_null", {"column": column})
+
+
+def in_set(column: str, values, derived: pl.Expr | None = None) -> Expect:
+    return Expect("expect_column_values_to_be_in_set", {"column": column,
+                                                       "value_set": list(values)},
+                  {column: derived} if derived is not None else {})
+
+
+def matches(column: str, regex: str, derived: pl.Expr | None = None) -> Expect:
+    return Expect("expect_column_values_to_match_regex", {"column": column, "regex": regex},
+                  {column: derived} if derived is not None else {})
 
 
 @dataclass(frozen=True)
@@ -29,9 +63,8 @@ class CheckConfig:
 
 def blank(expr: pl.Expr) -> pl.Expr:
     """Null or only whitespace."""
-    # A regex anchored at the start stops at the first non-space character; stripping would
-    # copy every text. `\s` is Unicode White_Space, what strip_chars() strips.
-    return expr.is_null() | expr.str.contains(r"^\s*$")
+    # The search stops at the first non-space character; stripping would copy every text.
+    return expr.is_null() | ~expr.str.contains(NOT_BLANK)
 
 
 def roles(column: str) -> pl.Expr:
