@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from curate.checks import CheckConfig, apply_checks, check_by_reason
 from curate.io.prefetch import prefetch
+from curate.errors import InputError
 from curate.reading import Batch, Problem, explain, scan_batches
 
 MAX_ERRORS = 100
@@ -46,6 +47,11 @@ class ValidationReport(BaseModel):
     warnings_by_reason: dict[str, int] = {}
     by_safety_category: dict[str, int] = {}
     by_criterion: dict[str, int] = {}
+    kinds: list[str] = Field([], description="record kinds read (preference, sft)")
+    rejected_by_file: dict[str, dict[str, int]] = Field(
+        {}, description="file -> reason -> records rejected (for JUnit: a test per check and file)")
+    engine: str = "native"
+    data_docs: str | None = Field(None, description="GX Data Docs index (--engine gx --data-docs)")
     errors: list[ValidationError_] = []
 
     model_config = {"populate_by_name": True}
@@ -58,18 +64,36 @@ class ValidationReport(BaseModel):
 def validate(paths: str | Path | Sequence[str | Path], *, format: str | None = None,
              schema: str | None = None, set_fields: Mapping[str, Any] | None = None,
              config: CheckConfig = CheckConfig(),
-             on_batch: Callable[[int], None] | None = None) -> ValidationReport:
+             on_batch: Callable[[int], None] | None = None, engine: str = "native",
+             data_docs: str | Path | None = None) -> ValidationReport:
     """Validate files against the record contract and every check; never raises for bad
-    records (they are counted and reported), only for unusable input (InputError)."""
+    records (they are counted and reported), only for unusable input (InputError).
+    `engine="gx"` runs the checks as their Great Expectations suite (curate[gx]), writing GX's
+    Data Docs to `data_docs` when given; both engines give the same report."""
     tally = _Tally()
     seen: set[str] = set()
+    check = _engine(engine, config, data_docs)
     batches = scan_batches(paths, format=format, kind=schema, set_fields=set_fields)
     for batch in prefetch(batches):
-        checked = apply_checks(batch.frame, batch.kind, seen=seen, config=config)
-        tally.add(batch, checked)
+        tally.add(batch, check(batch.frame, batch.kind, seen))
         if on_batch:
             on_batch(batch.n_read)
-    return tally.report(schema)
+    report = tally.report(schema)
+    report.engine = engine
+    if engine == "gx" and data_docs is not None:
+        report.data_docs = str(check.build_data_docs())  # type: ignore[attr-defined]
+    return report
+
+
+def _engine(name: str, config: CheckConfig, data_docs: str | Path | None):
+    """`check(frame, kind, seen)` -> the frame with uid, reason and warning."""
+    if name == "native":
+        return lambda frame, kind, seen: apply_checks(frame, kind, seen=seen, config=config)
+    if name != "gx":
+        raise InputError(f"unknown engine {name!r}; use native or gx")
+    from curate.expectations.engine import GXChecks
+
+    return GXChecks(config, Path(data_docs) if data_docs else None)
 
 
 class _Tally:
@@ -82,10 +106,16 @@ class _Tally:
         self.category: Counter[str] = Counter()
         self.criterion: Counter[str] = Counter()
         self.errors: list[dict[str, Any]] = []
+        self.kinds: dict[str, None] = {}
+        self.by_file: dict[str, Counter[str]] = {}
 
     def add(self, batch: Batch, checked: pl.DataFrame) -> None:
         kind = batch.kind
+        self.kinds[kind] = None
         self.formats[batch.source_format] = None
+        bad = checked.filter(pl.col("reason").is_not_null())
+        for file, reason, n in bad.group_by("_file", "reason").len().iter_rows():
+            self.by_file.setdefault(file, Counter())[reason] += n
         for f in checked["_file"].unique(maintain_order=True).to_list():
             self.files[f] = None
         self.n_read += batch.n_read
@@ -93,6 +123,7 @@ class _Tally:
         for problem in batch.problems:
             self.files[problem.file] = None
             self.rejected[problem.reason] += 1
+            self.by_file.setdefault(problem.file, Counter())[problem.reason] += 1
             self._error(problem)
         self.rejected.update(_counts(checked["reason"]))
         self.warnings.update(_counts(checked["warning"]))
@@ -135,6 +166,9 @@ class _Tally:
             rejected_by_reason=dict(sorted(self.rejected.items())),
             warnings_by_reason=dict(sorted(self.warnings.items())),
             by_safety_category=dict(self.category), by_criterion=dict(self.criterion),
+            kinds=list(self.kinds),
+            rejected_by_file={f: dict(sorted(self.by_file[f].items())) for f in self.files
+                              if f in self.by_file},
             errors=[ValidationError_(**e) for e in sorted(self.errors, key=self._position)])
 
     def _position(self, error: dict[str, Any]) -> tuple[int, int]:

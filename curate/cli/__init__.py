@@ -9,7 +9,8 @@ from curate.cli.app import app
 from curate.errors import CurateError
 
 # Each module defines its commands on `app` when imported.
-COMMAND_MODULES = ["validate", "schema", "build", "audit", "push", "stats", "diff", "synth"]
+COMMAND_MODULES = ["validate", "schema", "build", "audit", "push", "stats", "diff", "synth",
+                   "expectations", "init_ci"]
 
 
 def main() -> None:

@@ -13,7 +13,9 @@ from rich.table import Table
 
 from curate.checks import CheckConfig
 from curate.cli.app import app
+from curate.errors import InputError
 from curate.cli.options import parse_set
+from curate.junit import write_junit
 from curate.validate import ValidationReport, validate
 
 
@@ -25,8 +27,15 @@ def validate_command(
     report: Annotated[Optional[Path], typer.Option(help="Write the JSON report to this file.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Fill a field: --set criterion=safety.")] = None,
     max_chars: Annotated[int, typer.Option(help="too_long limit, characters per dialogue.")] = CheckConfig.max_chars,
+    engine: Annotated[str, typer.Option(help="native, or gx: the same checks as a Great "
+                                              "Expectations suite (pip install 'curate[gx]').")] = "native",
+    data_docs: Annotated[Optional[Path], typer.Option(help="With --engine gx: write GX Data Docs here.")] = None,
+    junit: Annotated[Optional[Path], typer.Option(help="Write JUnit XML: a test case per check and file.")] = None,
 ) -> None:
     """Check records against the schema and the quality checks; exit 1 if any is invalid."""
+    if data_docs is not None and engine != "gx":
+        raise InputError("--data-docs needs --engine gx (Data Docs are a Great Expectations "
+                         "report)")
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("validating {task.completed:,} records"),
                   TimeElapsedColumn(), console=console, transient=True,
@@ -34,10 +43,15 @@ def validate_command(
         task = progress.add_task("validate", total=None)
         result = validate(paths, format=format, schema=schema, set_fields=parse_set(set_),
                           config=CheckConfig(max_chars=max_chars),
-                          on_batch=lambda n: progress.advance(task, n))
+                          on_batch=lambda n: progress.advance(task, n), engine=engine,
+                          data_docs=data_docs)
     if report:
         report.write_text(json.dumps(result.model_dump(by_alias=True), indent=2) + "\n")
+    if junit:
+        write_junit(result, junit)
     print_report(result, Console())
+    if result.data_docs:
+        Console().print(f"GX Data Docs: {result.data_docs}", highlight=False)
     raise typer.Exit(0 if result.ok else 1)
 
 
