@@ -30,14 +30,13 @@ def progress_bar(description: str, *, total: int | None = None,
 
 
 class StageTimer:
-    """Wall time, CPU time (user + system, all threads), minor page faults and the peak RSS
-    so far at the end of each stage of a
-    long job; printed to stderr when CURATE_TIMINGS is set. Faults matter: on VMs each costs
-    microseconds of system time, and fresh memory is paid for page by page."""
+    """Per stage of a long job: wall time, CPU time (user + system, all threads), minor page
+    faults, and the peak RSS so far; printed to stderr when CURATE_TIMINGS is set. Faults
+    matter: on VMs each costs microseconds of system time, paid page by page for fresh memory."""
 
     def __init__(self) -> None:
         self.totals: dict[str, list[float]] = {}
-        self._current: tuple[str, tuple[float, float, int]] | None = None
+        self._current: tuple[str, tuple[float, float, int, int]] | None = None
 
     @staticmethod
     def _now() -> tuple[float, float, int, int]:

@@ -1,7 +1,7 @@
 """The GX engine's overhead: `curate validate` native vs `--engine gx` on the same records.
 
     python tests/benchmarks/corpus.py --rows 100000 --table6 --out tests/benchmarks/data/pref_100k/
-    python tests/benchmarks/bench_validate_gx.py tests/benchmarks/data/pref_100k/meta_safety_helpfulness.parquet --rounds 3
+    python tests/benchmarks/bench_validate_gx.py tests/benchmarks/data/pref_100k/ --rounds 3
 
 Each run is its own process (its own peak RSS); rounds alternate the engines; medians. Both
 engines must give the same report, or the benchmark stops.
