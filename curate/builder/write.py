@@ -18,6 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curate.builder.index import reject_bits
 from curate.builder.spill import Spill, bucket_name
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
@@ -144,6 +145,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     `on_rows` sees each bucket's chosen rows (with `split`) before they are written.
     Returns the data outputs, the reject files and the duplicates per source."""
     schema = OUTPUT_SCHEMAS[kind]
+    shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.index)
     data_dir.mkdir(parents=True, exist_ok=True)
     pool = ShardPool()
     writers = {split: ShardWriter(data_dir, split, n, rows_per_shard, schema, pool)
@@ -165,10 +167,11 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
                     for b in range(1 << bits))
         for bucket, parts, dropped in prefetch(prepared, depth=1):
             if dropped is not None and dropped.height:
-                rejects.append(bucket_name(bucket), dropped)
+                rejects.append(bucket_name(bucket >> shift), dropped)
                 for source, n in dropped["source"].value_counts().iter_rows():
                     n_duplicates[source] = n_duplicates.get(source, 0) + n
-            finished.put(bucket)
+            if (bucket + 1) % (1 << shift) == 0:  # the last data bucket of a rejects bucket
+                finished.put(bucket >> shift)
             for split, table in parts.items():
                 writers[split].write(table)
         outputs = [o for split in sorted(writers) for o in writers[split].close()]
