@@ -108,6 +108,8 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
             rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
             on_rows=row_stats.add)
         timer.start("manifest, card")
+        spill.close()
+        rejects.close()
         cleanup = _remove_in_background(work, ["_spill", "_rejects"])
         manifest = {
             "curate_version": _version(),

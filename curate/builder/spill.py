@@ -2,10 +2,10 @@
 
 Uncompressed Arrow IPC written by polars itself (a conversion to pyarrow cost 25% of pass 1),
 as IPC files (polars' IPC streams repeat a partitioned batch's whole text buffers in every
-part), appended to one file per bucket with their offsets kept: a file per batch and bucket
-numbered 30,000 at 2.9M rows, and opening them cost seconds. (Writing each batch once, sorted
-by bucket, saved 9 s of pass 1 at 2.9M, but pass 2's slices of those shared buffers raised
-the peak RSS from 1.7 to 2.6 GiB.)
+part), all appended to one file whose offsets are kept per name. At 2.9M rows a file per batch
+and bucket numbered 30,000, and even a file per bucket cost 10 s of pass 1 over one file.
+(Writing each batch once, sorted by bucket, saved time too, but pass 2's slices of those
+shared buffers raised the peak RSS from 1.7 to 2.6 GiB.)
 
 >>> import tempfile, polars as pl
 >>> spill = Spill(Path(tempfile.mkdtemp()))
@@ -13,10 +13,12 @@ the peak RSS from 1.7 to 2.6 GiB.)
 >>> spill.append("bucket-001", pl.DataFrame({"x": [4]}))
 >>> spill.read("bucket-001")["x"].to_list(), spill.read("bucket-002")
 ([1, 3, 4], None)
+>>> spill.close()
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import polars as pl
@@ -34,15 +36,19 @@ class Spill:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "spill.arrows"
+        self._sink = open(self.path, "ab")  # noqa: SIM115 (open for the build's lifetime)
         self._pieces: dict[str, list[tuple[int, int]]] = {}  # name -> [(offset, length)]
+        self._lock = threading.Lock()  # pass 2 appends duplicates while rejects are read
 
     def append(self, name: str, frame: pl.DataFrame) -> None:
         if frame.is_empty():
             return
-        with open(self.folder / f"{name}.arrows", "ab") as sink:
-            start = sink.tell()
-            frame.write_ipc(sink, compression="uncompressed")
-            self._pieces.setdefault(name, []).append((start, sink.tell() - start))
+        with self._lock:
+            start = self._sink.tell()
+            frame.write_ipc(self._sink, compression="uncompressed")
+            self._sink.flush()
+            self._pieces.setdefault(name, []).append((start, self._sink.tell() - start))
 
     def append_buckets(self, frame: pl.DataFrame) -> None:
         """Rows to the buckets named by their `_bucket` column (an integer)."""
@@ -50,12 +56,16 @@ class Spill:
             self.append(bucket_name(bucket), part.drop("_bucket"))
 
     def read(self, name: str) -> pl.DataFrame | None:
-        pieces = self._pieces.get(name)
+        with self._lock:
+            pieces = list(self._pieces.get(name, ()))
         if not pieces:
             return None
-        source = pa.memory_map(str(self.folder / f"{name}.arrows"))  # zero-copy: the frames
-        frames = []                                                  # keep the mapping alive
+        source = pa.memory_map(str(self.path))  # zero-copy: the frames keep the mapping alive
+        frames = []
         for start, length in pieces:
             source.seek(start)
             frames.append(pl.from_arrow(ipc.open_file(source.read_buffer(length)).read_all()))
         return pl.concat(frames, how="diagonal_relaxed")
+
+    def close(self) -> None:
+        self._sink.close()
