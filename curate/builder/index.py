@@ -21,9 +21,9 @@ from curate.io.prefetch import prefetch
 from curate.reading import Problem, scan_batches
 
 KEY_BITS = 64
-# Rejects are a few percent of the rows: 16x coarser buckets, so a 25k-row batch does not
+# Rejects are a few percent of the rows: 4x coarser buckets, so a 25k-row batch does not
 # write ~128 tiny rejects files at 2.9M rows (each append has ~0.5 ms of fixed cost).
-REJECT_BUCKET_SHIFT = 4
+REJECT_BUCKET_SHIFT = 2
 BATCH_ROWS = 25_000  # with one batch read ahead: peak RSS under 2 GiB on Table 6-sized rows
 # Metadata that can differ between two copies of the same content: the duplicate that is kept
 # is the one with the smallest digest of these, so the choice never depends on input order.
