@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from curate.errors import InputError
+
 WORKFLOW = ".github/workflows/validate-data.yml"
 PRE_COMMIT = ".pre-commit-config.yaml"
 EXTENSIONS = ("jsonl", "jsonl.gz", "json", "parquet")
@@ -106,8 +108,6 @@ def write_ci_files(root: Path, *, force: bool = False, **options) -> list[Path]:
     files = ci_files(**options)
     existing = [name for name in files if (root / name).exists()]
     if existing and not force:
-        from curate.errors import InputError
-
         raise InputError(f"{', '.join(existing)} already exist(s) in {root}; pass --force to "
                          "overwrite")
     written = []

@@ -23,12 +23,12 @@ import polars as pl
 from curate.builder.card import describe_version, render_card
 from curate.builder.card_stats import resolve_tokenizer
 from curate.builder.index import scan_sources, spill_deferred
-from curate.builder.spill import Spill
 from curate.builder.manifest import fingerprint, output_stats, source_entries
 from curate.builder.row_stats import RowStats
 from curate.builder.select import (Selection, assign_split, check_freshness, drop_duplicates,
                                    select)
 from curate.builder.sources import read_recipe, resolve_sources
+from curate.builder.spill import Spill
 from curate.builder.write import write_version
 from curate.checks import reasons
 from curate.progress import StageTimer, progress_bar

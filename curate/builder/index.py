@@ -15,15 +15,12 @@ import polars as pl
 import polars_hash  # noqa: F401  (registers the `nchash` namespace used for keys)
 
 from curate.builder.sources import ResolvedSource
-from curate.builder.spill import Spill
+from curate.builder.spill import Spill, reject_bits
 from curate.checks import CheckConfig, apply_checks
 from curate.io.prefetch import prefetch
 from curate.reading import Problem, scan_batches
 
 KEY_BITS = 64
-# Rejects are a few percent of the rows: 4x coarser buckets, so a 25k-row batch does not
-# write ~128 tiny rejects files at 2.9M rows (each append has ~0.5 ms of fixed cost).
-REJECT_BUCKET_SHIFT = 2
 BATCH_ROWS = 25_000  # with one batch read ahead: peak RSS under 2 GiB on Table 6-sized rows
 # Metadata that can differ between two copies of the same content: the duplicate that is kept
 # is the one with the smallest digest of these, so the choice never depends on input order.
@@ -55,11 +52,6 @@ class Index:
     deferred: list[str] = field(default_factory=list)  # sources whose rows were not spilled
 
 
-def reject_bits(bits: int) -> int:
-    """Bucket bits of the rejects spill: rejects bucket r holds data buckets r << shift..."""
-    return max(0, bits - REJECT_BUCKET_SHIFT)
-
-
 def bucket_bits_for(total_bytes: int) -> int:
     """Enough buckets that each holds ~32 MB of input (1..256 buckets, a power of two): a
     bucket is what pass 2 holds in memory, ~4x that once decoded."""
@@ -75,6 +67,11 @@ class Keying:
     seed: int
     split_seed: int
     checks_on: list[str]
+
+    @classmethod
+    def of(cls, kind: str, seed: int, split_seed: int, excluded: list[str]) -> Keying:
+        """`duplicate` is decided at selection, across sources, not per batch."""
+        return cls(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
 
     def batches(self, source: ResolvedSource, path: Path):
         return prefetch(scan_batches(path, format=source.format, kind=self.kind,
@@ -106,7 +103,7 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
     costs less than writing and reading back all of them."""
     total_bytes = sum(p.stat().st_size for s in sources for p in s.files)
     bits = bucket_bits_for(total_bytes)
-    keying = Keying(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
+    keying = Keying.of(kind, seed, split_seed, excluded)
     frames, counts = [], {}
     file_no = 0
     for source in sources:
@@ -146,7 +143,7 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.Serie
     """Read the deferred sources again and spill the rows with ids in `wanted` (the chosen rows
     and the dropped duplicates: pass 2 writes both). A file none of them is in is skipped, and
     reading stops after its last wanted row."""
-    keying = Keying(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
+    keying = Keying.of(kind, seed, split_seed, excluded)
     wanted = wanted.sort()
     file_no = 0
     for source in sources:
@@ -160,11 +157,13 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.Serie
                 continue
             ordinal, last = 0, rids[-1]
             for batch in keying.batches(source, path):
-                frame = _with_rids(batch.frame, lo >> 40, ordinal)
-                ordinal += batch.frame.height
-                frame = frame.filter(pl.col("_rid").is_in(rids.implode()))
-                if frame.height:
-                    _spill_by_bucket(keying.keyed(frame), index.bucket_bits, spill)
+                start, ordinal = ordinal, ordinal + batch.frame.height
+                here = rids.slice(a := rids.search_sorted(lo + start),  # rids is sorted
+                                  rids.search_sorted(lo + ordinal) - a)
+                if not here.is_empty():
+                    frame = _with_rids(batch.frame, lo >> 40, start)
+                    _spill_by_bucket(keying.keyed(frame.filter(pl.col("_rid").is_in(
+                        here.implode()))), index.bucket_bits, spill)
                 if lo + ordinal > last:
                     break
 

@@ -20,14 +20,10 @@ CATEGORIES = {"preference": ["source", "criterion", "degree", "safety_category"]
               "sft": ["source", "origin"]}
 
 
-def dialogue_column(kind: str) -> str:
-    return "prompt" if kind == "preference" else "messages"
-
-
 def length_columns(kind: str) -> list[pl.Expr]:
     """User turns per dialogue, character lengths of its user and assistant messages, and of
     both responses of a comparison."""
-    dialogue = dialogue_column(kind)
+    dialogue = "prompt" if kind == "preference" else "messages"
     role = pl.element().struct.field("role")
     chars = pl.element().struct.field("content").str.len_chars()
 
@@ -59,6 +55,4 @@ class RowStats:
     def frame(self) -> pl.DataFrame:
         if self.parts:
             return pl.concat(self.parts)
-        empty = pl.DataFrame(schema={"split": pl.Categorical, **{c: pl.Categorical for c in
-                                                                CATEGORIES[self.kind]}})
-        return empty.with_columns(pl.lit(None, pl.Int64).alias("turns"))
+        return pl.DataFrame(schema={c: pl.Categorical for c in ("split", *CATEGORIES[self.kind])})

@@ -18,8 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.builder.index import reject_bits
-from curate.builder.spill import Spill, bucket_name
+from curate.builder.spill import Spill, bucket_name, reject_bits
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
 from curate.columns import MESSAGE_TYPE
@@ -145,7 +144,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     `on_rows` sees each bucket's chosen rows (with `split`) before they are written.
     Returns the data outputs, the reject files and the duplicates per source."""
     schema = OUTPUT_SCHEMAS[kind]
-    shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.index)
+    shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.spill)
     data_dir.mkdir(parents=True, exist_ok=True)
     pool = ShardPool()
     writers = {split: ShardWriter(data_dir, split, n, rows_per_shard, schema, pool)
