@@ -189,19 +189,27 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
 
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame, duplicates: pl.DataFrame,
              kind: str, margin: str, schema: pa.Schema, writers: dict, on_rows: Callable):
-    """One bucket's rows per split as Arrow tables in (key, uid) order, and its duplicates."""
+    """One bucket's rows per split as Arrow tables in (key, uid) order, and its duplicates.
+    The order is found on the narrow key columns and each split's rows are gathered once:
+    a join and a sort of the whole rows would copy every text twice more."""
     rows = spill.read(bucket_name(bucket))
     if rows is None:
         return bucket, {}, None
     dropped = rows.join(duplicates, on="_rid", how="semi").with_columns(
         pl.lit("duplicate").alias("reason"))
-    rows = rows.join(chosen, on="_rid", how="inner").sort("_key", "uid")
-    if kind == "preference":
-        rows = rows.with_columns(margin_expr(margin))
-    on_rows(rows)
-    parts = {split: rows.filter(pl.col("split") == split).select(schema.names).to_arrow()
-             for split in writers}
-    return bucket, {k: v for k, v in parts.items() if v.num_rows}, dropped
+    order = (rows.select("_rid", "_key", "uid").with_row_index("_at")
+             .join(chosen, on="_rid", how="inner").sort("_key", "uid"))
+    parts = {}
+    for split in writers:
+        at = order.filter(pl.col("split") == split)["_at"]
+        if at.is_empty():
+            continue
+        part = rows.select(pl.all().gather(at)).with_columns(pl.lit(split).alias("split"))
+        if kind == "preference":
+            part = part.with_columns(margin_expr(margin))
+        on_rows(part)
+        parts[split] = part.select(schema.names).to_arrow()
+    return bucket, parts, dropped
 
 
 def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path) -> list[dict]:
