@@ -17,6 +17,7 @@ import polars_hash  # noqa: F401  (registers the `nchash` namespace used for key
 from curate.builder.sources import ResolvedSource
 from curate.builder.spill import Spill, reject_bits
 from curate.checks import CheckConfig, apply_checks
+from curate.io.background import Background
 from curate.io.prefetch import prefetch
 from curate.reading import Problem, scan_batches
 
@@ -106,29 +107,32 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
     keying = Keying.of(kind, seed, split_seed, excluded)
     frames, counts = [], {}
     file_no = 0
-    for source in sources:
-        counts[source.name] = tally = SourceCounts()
-        for path in source.files:
-            ordinal = 0
-            for batch in keying.batches(source, path):
-                tally.n_read += batch.n_read
-                _spill_problems(batch.problems, source.name, rejects, tally)
-                checked = keying.keyed(_with_rids(batch.frame, file_no, ordinal))
-                ordinal += batch.frame.height
-                bad = checked.filter(pl.col("reason").is_not_null())
-                for reason, k in bad["reason"].value_counts().iter_rows():
-                    tally.reject(reason, k)
-                _spill_by_bucket(bad, reject_bits(bits), rejects, keep_reason=True)
-                if source.name not in deferred:
-                    _spill_by_bucket(checked.filter(pl.col("reason").is_null()), bits, spill)
-                frames.append(checked.select(  # rejected rows too: the split counts them
-                    "_rid", pl.col("source"), "uid", "_key", "_split_key", "batch",
-                    pl.col("model_iteration") if kind == "preference" else pl.lit(None, pl.String)
-                    .alias("model_iteration"), "_row_digest",
-                    pl.col("reason").is_not_null().alias("_rejected")))
-                if on_batch:
-                    on_batch(batch.n_read)
-            file_no += 1
+    with Background(limit=1) as writes:  # a batch's spill writes overlap the next one's checks
+        for source in sources:
+            counts[source.name] = tally = SourceCounts()
+            for path in source.files:
+                ordinal = 0
+                for batch in keying.batches(source, path):
+                    tally.n_read += batch.n_read
+                    _spill_problems(batch.problems, source.name, rejects, tally)
+                    checked = keying.keyed(_with_rids(batch.frame, file_no, ordinal))
+                    ordinal += batch.frame.height
+                    bad = checked.filter(pl.col("reason").is_not_null())
+                    for reason, k in bad["reason"].value_counts().iter_rows():
+                        tally.reject(reason, k)
+                    writes.submit(_spill_by_bucket, bad, reject_bits(bits), rejects,
+                                  keep_reason=True)
+                    if source.name not in deferred:
+                        writes.submit(_spill_by_bucket, checked.filter(
+                            pl.col("reason").is_null()), bits, spill)
+                    frames.append(checked.select(  # rejected rows too: the split counts them
+                        "_rid", pl.col("source"), "uid", "_key", "_split_key", "batch",
+                        pl.col("model_iteration") if kind == "preference"
+                        else pl.lit(None, pl.String).alias("model_iteration"), "_row_digest",
+                        pl.col("reason").is_not_null().alias("_rejected")))
+                    if on_batch:
+                        on_batch(batch.n_read)
+                file_no += 1
     frame = pl.concat(frames) if frames else pl.DataFrame(
         schema={"_rid": pl.Int64, "source": pl.String, "uid": pl.String, "_key": pl.UInt64,
                 "_split_key": pl.UInt64, "batch": pl.String, "model_iteration": pl.String,
@@ -146,26 +150,33 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.Serie
     keying = Keying.of(kind, seed, split_seed, excluded)
     wanted = wanted.sort()
     file_no = 0
-    for source in sources:
-        for path in source.files:
-            lo, hi = file_no << 40, (file_no + 1) << 40
-            file_no += 1
-            if source.name not in index.deferred:
-                continue
-            rids = wanted.filter((wanted >= lo) & (wanted < hi))
-            if rids.is_empty():
-                continue
-            ordinal, last = 0, rids[-1]
-            for batch in keying.batches(source, path):
-                start, ordinal = ordinal, ordinal + batch.frame.height
-                here = rids.slice(a := rids.search_sorted(lo + start),  # rids is sorted
-                                  rids.search_sorted(lo + ordinal) - a)
-                if not here.is_empty():
-                    frame = _with_rids(batch.frame, lo >> 40, start)
-                    _spill_by_bucket(keying.keyed(frame.filter(pl.col("_rid").is_in(
-                        here.implode()))), index.bucket_bits, spill)
-                if lo + ordinal > last:
-                    break
+    with Background(limit=1) as writes:
+        for source in sources:
+            for path in source.files:
+                lo, hi = file_no << 40, (file_no + 1) << 40
+                file_no += 1
+                if source.name not in index.deferred:
+                    continue
+                rids = wanted.filter((wanted >= lo) & (wanted < hi))
+                if not rids.is_empty():
+                    _spill_wanted(keying.batches(source, path), rids, lo, keying,
+                                  index.bucket_bits, spill, writes)
+
+
+def _spill_wanted(batches, rids: pl.Series, lo: int, keying: Keying, bits: int, spill: Spill,
+                  writes: Background) -> None:
+    """Spill the rows of one file whose ids are in `rids` (sorted; the file's ids start at
+    `lo`), and stop reading after the last of them."""
+    ordinal, last = 0, rids[-1]
+    for batch in batches:
+        start, ordinal = ordinal, ordinal + batch.frame.height
+        here = rids.slice(a := rids.search_sorted(lo + start), rids.search_sorted(lo + ordinal) - a)
+        if not here.is_empty():
+            frame = _with_rids(batch.frame, lo >> 40, start)
+            writes.submit(_spill_by_bucket, keying.keyed(frame.filter(pl.col("_rid").is_in(
+                here.implode()))), bits, spill)
+        if lo + ordinal > last:
+            break
 
 
 def _row_digest(kind: str) -> pl.Expr:
