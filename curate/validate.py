@@ -145,7 +145,7 @@ class _Tally:
         checks = check_by_reason(kind)
         for row in failing.iter_rows(named=True):
             check = checks[row["reason"]]
-            field, message = check.field, check.message
+            field, message = check.field_in(row), check.message
             if row["reason"] == "bad_field":  # pydantic says which field and why
                 record = {k: v for k, v in row.items() if not k.startswith("_")
                           and k not in ("uid", "safety_category", "reason", "warning")}

@@ -129,3 +129,14 @@ def test_read_returns_the_schema_columns_with_uid_and_safety_category():
     assert {"uid", "safety_category"} <= set(frame.columns)
     assert frame["degree"].to_list()[:4] == ["better", "significantly_better", "slightly_better",
                                              "negligibly_better"]
+
+
+def test_an_empty_rejected_response_is_named_as_the_field(tmp_path):
+    rows = [json.loads(line) for line in
+            (EXAMPLES / "preference_sample.jsonl").read_text().splitlines()[:2]]
+    rows[0]["rejected"], rows[1]["chosen"] = " \n", ""
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = curate.validate(path)
+    assert [(e.line, e.field, e.reason) for e in report.errors] == [
+        (1, "rejected", "empty_response"), (2, "chosen", "empty_response")]

@@ -3,6 +3,7 @@ and the Great Expectations expectations that say the same (curate.expectations e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -37,6 +38,11 @@ class Check:
     fails: Callable[["CheckConfig"], pl.Expr]
     severity: Literal["error", "warning"] = "error"
     expects: Callable[["CheckConfig"], list[Expect]] = lambda c: []
+    # Where the field to blame depends on the row (which response is empty): row -> field.
+    field_of: Callable[[dict[str, Any]], str] | None = None
+
+    def field_in(self, row: dict[str, Any]) -> str:
+        return self.field_of(row) if self.field_of else self.field
 
 
 def not_null(column: str) -> Expect:
@@ -59,6 +65,11 @@ class CheckConfig:
     """Tunable limits of the checks."""
 
     max_chars: int = 65_536  # ~16k Llama 2 tokens, 4x the 4,096 context: only runaway rows
+
+
+def blank_text(text: str | None) -> bool:
+    """`blank` for one value."""
+    return text is None or re.search(NOT_BLANK, text) is None
 
 
 def blank(expr: pl.Expr) -> pl.Expr:

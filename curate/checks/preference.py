@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.checks.base import (NOT_BLANK, Check, Expect, blank, contents, in_set, matches,
-                                n_chars, not_null, roles)
+from curate.checks.base import (NOT_BLANK, Check, Expect, blank, blank_text, contents, in_set,
+                                matches, n_chars, not_null, roles)
 from curate.records import DEGREES
 
 CRITERIA = ("helpfulness", "safety")
@@ -68,7 +68,8 @@ PREFERENCE_CHECKS: tuple[Check, ...] = (
           expects=lambda c: [matches("prompt_roles", PROMPT_ROLES, roles("prompt"))]),
     Check("empty_response", "chosen", "chosen and rejected must both hold text",
           lambda c: blank(pl.col("chosen")) | blank(pl.col("rejected")),
-          expects=lambda c: [matches("chosen", NOT_BLANK), matches("rejected", NOT_BLANK)]),
+          expects=lambda c: [matches("chosen", NOT_BLANK), matches("rejected", NOT_BLANK)],
+          field_of=lambda row: "chosen" if blank_text(row.get("chosen")) else "rejected"),
     Check("identical_pair", "rejected", "chosen and rejected are the same text once normalised: "
           "there is nothing to prefer",
           lambda c: pl.col("_identical"),  # computed with the uid (curate.identity)
