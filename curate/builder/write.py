@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.builder.spill import Spill, bucket_name, reject_bits
+from curate.io.background import Background
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
 from curate.columns import MESSAGE_TYPE
@@ -73,26 +74,6 @@ class Output:
     sha256: str
 
 
-class ShardPool:
-    """Encodes finished shards on two threads (zstd is the costliest step of a build and
-    pyarrow encodes one file on one core); at most two shards wait, bounding memory."""
-
-    def __init__(self, workers: int = 2) -> None:
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="shard")
-        self.in_flight: list[Future] = []
-        self.limit = workers
-
-    def submit(self, table: pa.Table, path: Path, split: str) -> Future:
-        while len(self.in_flight) >= self.limit:
-            self.in_flight.pop(0).result()
-        future = self.executor.submit(_encode_shard, table, path, split)
-        self.in_flight.append(future)
-        return future
-
-    def shutdown(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-
 def _encode_shard(table: pa.Table, path: Path, split: str) -> Output:
     write_parquet(table, path)
     return Output(split, f"data/{path.name}", table.num_rows, sha256_of(path))
@@ -103,7 +84,7 @@ class ShardWriter:
     shard is encoded (in the pool) once all its rows have arrived."""
 
     def __init__(self, folder: Path, split: str, n_rows: int, rows_per_shard: int,
-                 schema: pa.Schema, pool: ShardPool) -> None:
+                 schema: pa.Schema, pool: Background) -> None:
         self.folder, self.split, self.schema, self.pool = folder, split, schema, pool
         self.rows_per_shard = rows_per_shard
         self.n_shards = max(1, -(-n_rows // rows_per_shard))
@@ -124,12 +105,14 @@ class ShardWriter:
         data = pa.concat_tables(self.pending)  # chunked, zero-copy: no combine_chunks (a copy)
         shard, rest = data.slice(0, n), data.slice(n)
         self.pending, self.n_pending = [rest], rest.num_rows
-        self.futures.append(self.pool.submit(shard, self._path(len(self.futures)), self.split))
+        self.futures.append(self.pool.submit(_encode_shard, shard, self._path(len(self.futures)),
+                                             self.split))
 
     def close(self) -> list[Output]:
         if self.n_pending or not self.futures:  # an empty split still gets one (empty) shard
             self._submit(self.n_pending) if self.n_pending else self.futures.append(
-                self.pool.submit(self.schema.empty_table(), self._path(0), self.split))
+                self.pool.submit(_encode_shard, self.schema.empty_table(), self._path(0),
+                                 self.split))
         return [f.result() for f in self.futures]
 
 
@@ -146,7 +129,9 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     schema = OUTPUT_SCHEMAS[kind]
     shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.spill)
     data_dir.mkdir(parents=True, exist_ok=True)
-    pool = ShardPool()
+    # zstd is the costliest step of a build and pyarrow encodes one file on one core: two
+    # threads, at most two shards in flight (bounding memory).
+    pool = Background(workers=2, limit=2)
     writers = {split: ShardWriter(data_dir, split, n, rows_per_shard, schema, pool)
                for split, n in split_rows.items() if n or split == "train"}
     n_duplicates: dict[str, int] = {}
@@ -181,7 +166,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     finally:
         finished.put(None)
         rejects_thread.join()
-        pool.shutdown()
+        pool.close()
     if "error" in result:
         raise result["error"]
     return outputs, result["rejects"], n_duplicates

@@ -1,12 +1,13 @@
-"""Run calls on one background thread, in order, with a bounded backlog.
+"""Run calls on background threads with a bounded backlog.
 
 Pass 1 hands each batch's spill writes (a partition and an IPC write, both outside the GIL) to
-this thread, so they overlap the checks of the next batch on the second core.
+one thread, so they overlap the checks of the next batch on the second core; pass 2 encodes
+finished shards on two.
 
 >>> done = []
 >>> with Background(limit=1) as background:
 ...     for i in range(3):
-...         background.submit(done.append, i)
+...         _ = background.submit(done.append, i)
 >>> done
 [0, 1, 2]
 """
@@ -20,18 +21,25 @@ from typing import Any
 
 
 class Background:
-    """At most `limit` calls wait or run; `submit` blocks beyond that. An error raised by a
-    call re-raises in the caller at a later `submit` or on leaving the `with` block."""
+    """`workers` threads; at most `limit` calls wait or run, and `submit` blocks beyond that
+    (bounding the memory their arguments hold). With one worker calls run in order. An error
+    raised by a call re-raises from its future, at a later `submit`, or on leaving `with`."""
 
-    def __init__(self, *, limit: int = 1) -> None:
+    def __init__(self, *, workers: int = 1, limit: int = 1) -> None:
         self.limit = limit
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="background")
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="background")
         self._pending: deque[Future] = deque()
 
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
         while len(self._pending) >= self.limit:
             self._pending.popleft().result()
-        self._pending.append(self._executor.submit(fn, *args, **kwargs))
+        future = self._executor.submit(fn, *args, **kwargs)
+        self._pending.append(future)
+        return future
+
+    def close(self) -> None:
+        """Stop without waiting for the result of calls not yet started (they are dropped)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> Background:
         return self
@@ -41,4 +49,4 @@ class Background:
             while self._pending:
                 self._pending.popleft().result()
         finally:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self.close()
