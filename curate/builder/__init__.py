@@ -143,7 +143,8 @@ def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
             ) -> tuple[Selection, pl.DataFrame]:
     """The chosen rows (with their split) and the dropped duplicates (row ids); the copies of
     the index made on the way are freed on return."""
-    eligible = assign_split(index, recipe).filter(~pl.col("_rejected"))
+    eligible = assign_split(index, recipe).lazy().filter(~pl.col("_rejected")).select(
+        "_rid", "source", "uid", "_key", "_row_digest", "split").collect()  # what select reads
     if "duplicate" not in excluded:
         return select(eligible, recipe), eligible.clear().select("_rid")
     unique, duplicates = drop_duplicates(eligible, list(recipe.sources))

@@ -63,6 +63,17 @@ def test_per_source_uniform_takes_equal_parts(tmp_path):
     assert (counts["meta_help"], counts["open"]) == (151, 150)  # remainder to the first name
 
 
+def test_per_source_uniform_fails_when_a_source_cannot_give_its_part(tmp_path):
+    _data(tmp_path)
+    recipe = _safety_recipe(tmp_path, mix=[
+        {"group": "safety", "from": ["meta_safety"], "take": "all"},
+        {"group": "helpfulness", "from": ["meta_help", "open"], "uniform": "per_source",
+         "n_rows": 600}])  # 640 + 240 rows after exclusions: 880 in all, but open holds 240
+    with pytest.raises(RecipeError, match=r"takes 300 rows from each source \(uniform: "
+                                          r"per_source\) but open holds 240"):
+        curate.build(recipe, out=tmp_path / "out", progress=False)
+
+
 def test_selection_keeps_the_smallest_keys(tmp_path):
     _data(tmp_path)
     build = curate.build(_safety_recipe(tmp_path), out=tmp_path / "out", progress=False)
