@@ -146,7 +146,7 @@ def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
     eligible = assign_split(index, recipe).lazy().filter(~pl.col("_rejected")).select(
         "_rid", "source", "uid", "_key", "_row_digest", "split").collect()  # what select reads
     if "duplicate" not in excluded:
-        return select(eligible, recipe), eligible.clear().select("_rid")
+        return select(eligible, recipe), eligible.clear().select("_rid", "_key")
     unique, duplicates = drop_duplicates(eligible, list(recipe.sources))
     return select(unique, recipe), duplicates
 

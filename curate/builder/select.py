@@ -19,7 +19,7 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 @dataclass
 class Selection:
-    chosen: pl.DataFrame  # _rid, split
+    chosen: pl.DataFrame  # _rid, split, _key
     group_rows: dict[str, int]
     group_sources: dict[str, dict[str, int]]
 
@@ -32,10 +32,10 @@ def drop_duplicates(index: pl.DataFrame, source_order: list[str]) -> tuple[pl.Da
     keys = index["_key"].sort()
     copied = keys.filter(keys == keys.shift(1)).unique()  # 8-byte sort: no hash table
     copies = index.filter(pl.col("_key").is_in(copied.implode())).select(
-        "uid", "_rid", "_row_digest",
+        "uid", "_rid", "_key", "_row_digest",
         pl.col("source").replace_strict(order, return_dtype=pl.Int32).alias("_source_order"))
     ranked = copies.sort("uid", "_source_order", "_row_digest", "_rid")
-    dropped = ranked.filter(~pl.col("uid").is_first_distinct()).select("_rid")
+    dropped = ranked.filter(~pl.col("uid").is_first_distinct()).select("_rid", "_key")
     if dropped.is_empty():
         return index, dropped
     return index.join(dropped, on="_rid", how="anti", maintain_order="left"), dropped
@@ -113,7 +113,7 @@ def select(unique: pl.DataFrame, recipe: Recipe) -> Selection:
     return Selection(pl.concat(chosen), sizes, per_source)
 
 
-_PICKED = ["_rid", "split", "source"]
+_PICKED = ["_rid", "split", "source", "_key"]
 
 
 def _pick(pool: pl.LazyFrame, group: MixGroup, n: int, available: int,
@@ -142,7 +142,7 @@ def _smallest_keys(pool: pl.LazyFrame, n: int) -> pl.DataFrame:
     cut = pool.select(pl.col("_key").bottom_k(n).max()).collect().item() if n else None
     if cut is None:
         return pool.select(_PICKED).head(0).collect()
-    return (pool.filter(pl.col("_key") <= cut).select(*_PICKED, "_key", "uid").collect()
+    return (pool.filter(pl.col("_key") <= cut).select(*_PICKED, "uid").collect()
             .sort("_key", "uid").head(n).select(_PICKED))
 
 

@@ -37,6 +37,14 @@ def bucket_name(bucket: int) -> str:
     return f"bucket-{bucket:03d}"
 
 
+def bucket_of(bits: int) -> pl.Expr:
+    """The bucket of a row: the top `bits` bits of its 64-bit `_key`, so buckets in order are
+    keys in order and each can be sorted alone."""
+    if not bits:
+        return pl.lit(0, dtype=pl.UInt64).alias("_bucket")
+    return (pl.col("_key") // pl.lit(1 << (64 - bits), dtype=pl.UInt64)).alias("_bucket")
+
+
 def reject_bits(bits: int) -> int:
     """Bucket bits of the rejects spill: rejects bucket r holds data buckets r << shift, ..."""
     return max(0, bits - REJECT_BUCKET_SHIFT)

@@ -1,8 +1,10 @@
 """Pass 2 of a build: emit the selected rows in key order into Hub-layout Parquet shards.
 
 Byte-reproducible: rows are ordered by (key, uid); shards hold a fixed number of rows and row
-groups a fixed number of rows, so neither depends on how the input was chunked; one writer
-configuration (zstd, statistics on) for every file.
+groups a fixed number of rows, each row group written from one contiguous chunk (Arrow's
+Parquet writer cuts pages at chunk boundaries, so the bytes would follow how the rows arrived:
+the spill's bucket count, which follows the input's size); one writer configuration (zstd,
+statistics on) for every file.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.builder.spill import Spill, bucket_name, reject_bits
+from curate.builder.spill import Spill, bucket_name, bucket_of, reject_bits
 from curate.io.background import Background
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
@@ -61,9 +63,22 @@ def margin_expr(table: str) -> pl.Expr:
     return pl.coalesce(by_degree, pl.col("margin"), pl.lit(0.0)).alias("margin")
 
 
+def parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    return pq.ParquetWriter(path, schema, compression="zstd", compression_level=ZSTD_LEVEL,
+                            write_statistics=True)
+
+
+def write_row_groups(writer: pq.ParquetWriter, table: pa.Table) -> None:
+    """`table` as row groups of ROW_GROUP_ROWS rows (the last may be short), each contiguous."""
+    for start in range(0, table.num_rows, ROW_GROUP_ROWS):
+        writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())
+
+
 def write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(table, path, compression="zstd", compression_level=ZSTD_LEVEL,
-                   row_group_size=ROW_GROUP_ROWS, write_statistics=True)
+    with parquet_writer(path, table.schema) as writer:
+        write_row_groups(writer, table)
+        if not table.num_rows:  # one empty row group, as pq.write_table writes
+            writer.write_table(table)
 
 
 @dataclass
@@ -102,7 +117,7 @@ class ShardWriter:
             self._submit(self.rows_per_shard)
 
     def _submit(self, n: int) -> None:
-        data = pa.concat_tables(self.pending)  # chunked, zero-copy: no combine_chunks (a copy)
+        data = pa.concat_tables(self.pending)  # zero-copy; row groups are combined when written
         shard, rest = data.slice(0, n), data.slice(n)
         self.pending, self.n_pending = [rest], rest.num_rows
         self.futures.append(self.pool.submit(_encode_shard, shard, self._path(len(self.futures)),
@@ -147,8 +162,9 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     rejects_thread = threading.Thread(target=encode_rejects, daemon=True)
     rejects_thread.start()
     try:
-        prepared = (_prepare(spill, b, chosen, duplicates, kind, margin, schema, writers, on_rows)
-                    for b in range(1 << bits))
+        chosen_in, dropped_in = _by_bucket(chosen, bits), _by_bucket(duplicates, bits)
+        prepared = (_prepare(spill, b, chosen_in.get(b), dropped_in.get(b), kind, margin,
+                             schema, writers, on_rows) for b in range(1 << bits))
         for bucket, parts, dropped in prefetch(prepared, depth=1):
             if dropped is not None and dropped.height:
                 rejects.append(bucket_name(bucket >> shift), dropped)
@@ -172,18 +188,28 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     return outputs, result["rejects"], n_duplicates
 
 
-def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame, duplicates: pl.DataFrame,
-             kind: str, margin: str, schema: pa.Schema, writers: dict, on_rows: Callable):
+def _by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
+    """Row ids (`_rid`, `_key`, ...) per bucket: each bucket then joins only its own."""
+    return {b: part for (b,), part in rows.with_columns(bucket_of(bits)).partition_by(
+        "_bucket", as_dict=True, include_key=False).items()}
+
+
+def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
+             duplicates: pl.DataFrame | None, kind: str, margin: str, schema: pa.Schema,
+             writers: dict, on_rows: Callable):
     """One bucket's rows per split as Arrow tables in (key, uid) order, and its duplicates.
     The order is found on the narrow key columns and each split's rows are gathered once:
     a join and a sort of the whole rows would copy every text twice more."""
     rows = spill.read(bucket_name(bucket))
     if rows is None:
         return bucket, {}, None
-    dropped = rows.join(duplicates, on="_rid", how="semi").with_columns(
+    dropped = None if duplicates is None else rows.join(
+        duplicates.select("_rid"), on="_rid", how="semi").with_columns(
         pl.lit("duplicate").alias("reason"))
+    if chosen is None:
+        return bucket, {}, dropped
     order = (rows.select("_rid", "_key", "uid").with_row_index("_at")
-             .join(chosen, on="_rid", how="inner").sort("_key", "uid"))
+             .join(chosen.select("_rid", "split"), on="_rid", how="inner").sort("_key", "uid"))
     parts = {}
     for split in writers:
         at = order.filter(pl.col("split") == split)["_at"]
@@ -202,7 +228,7 @@ def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path) -> list[
     in key order; rejects/unreadable.parquet: rows that never became records."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    path, writer, n = folder / "records.parquet", None, 0
+    path, writer, n, pending = folder / "records.parquet", None, 0, None
     for bucket in buckets:
         rows = rejects.read(bucket_name(bucket))
         if rows is None:
@@ -211,11 +237,15 @@ def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path) -> list[
         table = (rows.sort("_key", "uid").select(keep)
                  .rename({"_file": "file", "_line": "line"}).to_arrow())
         if writer is None:
-            writer = pq.ParquetWriter(path, table.schema, compression="zstd",
-                                      compression_level=ZSTD_LEVEL)
-        writer.write_table(table.cast(writer.schema), row_group_size=ROW_GROUP_ROWS)
+            writer = parquet_writer(path, table.schema)
+        pending = table.cast(writer.schema) if pending is None else pa.concat_tables(
+            [pending, table.cast(writer.schema)])
+        whole = pending.num_rows - pending.num_rows % ROW_GROUP_ROWS  # cut where a
+        write_row_groups(writer, pending.slice(0, whole))  # bucket ends: the bytes would
+        pending = pending.slice(whole)  # follow the bucket count
         n += table.num_rows
     if writer is not None:
+        write_row_groups(writer, pending)
         writer.close()
         written.append({"path": "rejects/records.parquet", "n_rows": n, "sha256": sha256_of(path)})
     problems = rejects.read("problems")
