@@ -89,45 +89,67 @@ class Output:
     sha256: str
 
 
-def _encode_shard(table: pa.Table, path: Path, split: str) -> Output:
-    write_parquet(table, path)
-    return Output(split, f"data/{path.name}", table.num_rows, sha256_of(path))
+def _encode_shard(groups: list[pa.Table], schema: pa.Schema, path: Path, split: str) -> Output:
+    """Write a shard's row groups, releasing each once written (the shard's memory shrinks as
+    it encodes)."""
+    n_rows = sum(g.num_rows for g in groups)
+    with parquet_writer(path, schema) as writer:
+        while groups:
+            writer.write_table(groups.pop(0))
+        if not n_rows:  # one empty row group, as pq.write_table writes
+            writer.write_table(schema.empty_table())
+    return Output(split, f"data/{path.name}", n_rows, sha256_of(path))
 
 
 class ShardWriter:
-    """Writes one split as `<split>-0000i-of-0000N.parquet`, `rows_per_shard` rows each; a
-    shard is encoded (in the pool) once all its rows have arrived."""
+    """Writes one split as `<split>-0000i-of-0000N.parquet`, `rows_per_shard` rows each, in row
+    groups of ROW_GROUP_ROWS. Arriving rows (Arrow tables of views) are cut into row groups, each one
+    contiguous Arrow chunk in the output schema (one copy); a shard is encoded (in the pool)
+    once all its row groups are cut."""
 
     def __init__(self, folder: Path, split: str, n_rows: int, rows_per_shard: int,
                  schema: pa.Schema, pool: Background) -> None:
         self.folder, self.split, self.schema, self.pool = folder, split, schema, pool
         self.rows_per_shard = rows_per_shard
         self.n_shards = max(1, -(-n_rows // rows_per_shard))
-        self.pending: list[pa.Table] = []
+        self.pending: list[pa.Table] = []  # rows not yet in a row group
         self.n_pending = 0
+        self.groups: list[pa.Table] = []  # the current shard's row groups
+        self.n_grouped = 0
         self.futures: list[Future] = []
 
     def _path(self, shard: int) -> Path:
         return self.folder / f"{self.split}-{shard:05d}-of-{self.n_shards:05d}.parquet"
 
-    def write(self, table: pa.Table) -> None:
-        self.pending.append(table.cast(self.schema))
-        self.n_pending += table.num_rows
-        while self.n_pending >= self.rows_per_shard:
-            self._submit(self.rows_per_shard)
+    def _group_rows(self) -> int:
+        return min(ROW_GROUP_ROWS, self.rows_per_shard - self.n_grouped)
 
-    def _submit(self, n: int) -> None:
-        data = pa.concat_tables(self.pending)  # zero-copy; row groups are combined when written
-        shard, rest = data.slice(0, n), data.slice(n)
+    def write(self, rows: pa.Table) -> None:
+        self.pending.append(rows)
+        self.n_pending += rows.num_rows
+        while self.n_pending >= self._group_rows():
+            self._cut(self._group_rows())
+
+    def _cut(self, n: int) -> None:
+        data = pa.concat_tables(self.pending, promote_options="permissive")  # zero-copy
+        group = data.slice(0, n).combine_chunks().cast(self.schema)
+        self.groups.append(group)  # contiguous: Arrow cuts pages at chunk boundaries
+        rest = data.slice(n)
         self.pending, self.n_pending = [rest], rest.num_rows
-        self.futures.append(self.pool.submit(_encode_shard, shard, self._path(len(self.futures)),
-                                             self.split))
+        self.n_grouped += n
+        if self.n_grouped == self.rows_per_shard:
+            self._submit()
+
+    def _submit(self) -> None:
+        groups, self.groups, self.n_grouped = self.groups, [], 0
+        self.futures.append(self.pool.submit(_encode_shard, groups, self.schema,
+                                             self._path(len(self.futures)), self.split))
 
     def close(self) -> list[Output]:
-        if self.n_pending or not self.futures:  # an empty split still gets one (empty) shard
-            self._submit(self.n_pending) if self.n_pending else self.futures.append(
-                self.pool.submit(_encode_shard, self.schema.empty_table(), self._path(0),
-                                 self.split))
+        while self.n_pending:
+            self._cut(min(self.n_pending, self._group_rows()))
+        if self.groups or not self.futures:  # an empty split still gets one (empty) shard
+            self._submit()
         return [f.result() for f in self.futures]
 
 
@@ -197,7 +219,7 @@ def _by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
              duplicates: pl.DataFrame | None, kind: str, margin: str, schema: pa.Schema,
              writers: dict, on_rows: Callable):
-    """One bucket's rows per split as Arrow tables in (key, uid) order, and its duplicates.
+    """One bucket's rows per split (output columns) in (key, uid) order, and its duplicates.
     The order is found on the narrow key columns and each split's rows are gathered once:
     a join and a sort of the whole rows would copy every text twice more."""
     rows = spill.read(bucket_name(bucket))
