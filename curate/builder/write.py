@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,17 +69,54 @@ def parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
                             write_statistics=True)
 
 
-def write_row_groups(writer: pq.ParquetWriter, table: pa.Table) -> None:
-    """`table` as row groups of ROW_GROUP_ROWS rows (the last may be short), each contiguous."""
-    for start in range(0, table.num_rows, ROW_GROUP_ROWS):
-        writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())
+class RowGroupCutter:
+    """Cuts a stream of Arrow tables into row groups wherever their boundaries fall, each one
+    contiguous chunk in `schema` (one copy): Arrow's writer cuts pages at chunk boundaries, so
+    the bytes would otherwise follow how the rows arrived."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self.schema = schema
+        self.pending: list[pa.Table] = []
+        self.n_pending = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.pending.append(table)
+        self.n_pending += table.num_rows
+
+    def cut(self, n: int) -> pa.Table:
+        """The next `n` rows (at most those pending)."""
+        data = pa.concat_tables(self.pending, promote_options="permissive")  # zero-copy
+        rest = data.slice(n)
+        self.pending, self.n_pending = [rest], rest.num_rows
+        return data.slice(0, n).combine_chunks().cast(self.schema)
+
+
+def row_groups(tables: Iterable[pa.Table], schema: pa.Schema) -> Iterator[pa.Table]:
+    """`tables` as row groups of ROW_GROUP_ROWS rows (the last may be short)."""
+    cutter = RowGroupCutter(schema)
+    for table in tables:
+        cutter.add(table)
+        while cutter.n_pending >= ROW_GROUP_ROWS:
+            yield cutter.cut(ROW_GROUP_ROWS)
+    if cutter.n_pending:
+        yield cutter.cut(cutter.n_pending)
+
+
+def write_row_groups(path: Path, schema: pa.Schema, groups: Iterable[pa.Table]) -> int:
+    """Each of `groups` as one row group; a file without rows gets one empty row group, as
+    pq.write_table writes. Returns the number of rows."""
+    n_rows = 0
+    with parquet_writer(path, schema) as writer:
+        for group in groups:
+            writer.write_table(group)
+            n_rows += group.num_rows
+        if not n_rows:
+            writer.write_table(schema.empty_table())
+    return n_rows
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
-    with parquet_writer(path, table.schema) as writer:
-        write_row_groups(writer, table)
-        if not table.num_rows:  # one empty row group, as pq.write_table writes
-            writer.write_table(table)
+    write_row_groups(path, table.schema, row_groups([table], table.schema))
 
 
 @dataclass
@@ -92,28 +130,22 @@ class Output:
 def _encode_shard(groups: list[pa.Table], schema: pa.Schema, path: Path, split: str) -> Output:
     """Write a shard's row groups, releasing each once written (the shard's memory shrinks as
     it encodes)."""
-    n_rows = sum(g.num_rows for g in groups)
-    with parquet_writer(path, schema) as writer:
-        while groups:
-            writer.write_table(groups.pop(0))
-        if not n_rows:  # one empty row group, as pq.write_table writes
-            writer.write_table(schema.empty_table())
+    n_rows = write_row_groups(path, schema, (groups.pop(0) for _ in range(len(groups))))
     return Output(split, f"data/{path.name}", n_rows, sha256_of(path))
 
 
 class ShardWriter:
     """Writes one split as `<split>-0000i-of-0000N.parquet`, `rows_per_shard` rows each, in row
-    groups of ROW_GROUP_ROWS. Arriving rows (Arrow tables of views) are cut into row groups, each one
-    contiguous Arrow chunk in the output schema (one copy); a shard is encoded (in the pool)
-    once all its row groups are cut."""
+    groups of ROW_GROUP_ROWS. Arriving rows (Arrow tables of string views) are cut into row
+    groups, each one contiguous chunk in the output schema (one copy); a shard is encoded (in
+    the pool) once all its row groups are cut."""
 
     def __init__(self, folder: Path, split: str, n_rows: int, rows_per_shard: int,
                  schema: pa.Schema, pool: Background) -> None:
         self.folder, self.split, self.schema, self.pool = folder, split, schema, pool
         self.rows_per_shard = rows_per_shard
         self.n_shards = max(1, -(-n_rows // rows_per_shard))
-        self.pending: list[pa.Table] = []  # rows not yet in a row group
-        self.n_pending = 0
+        self.cutter = RowGroupCutter(schema)  # rows not yet in a row group
         self.groups: list[pa.Table] = []  # the current shard's row groups
         self.n_grouped = 0
         self.futures: list[Future] = []
@@ -125,17 +157,12 @@ class ShardWriter:
         return min(ROW_GROUP_ROWS, self.rows_per_shard - self.n_grouped)
 
     def write(self, rows: pa.Table) -> None:
-        self.pending.append(rows)
-        self.n_pending += rows.num_rows
-        while self.n_pending >= self._group_rows():
+        self.cutter.add(rows)
+        while self.cutter.n_pending >= self._group_rows():
             self._cut(self._group_rows())
 
     def _cut(self, n: int) -> None:
-        data = pa.concat_tables(self.pending, promote_options="permissive")  # zero-copy
-        group = data.slice(0, n).combine_chunks().cast(self.schema)
-        self.groups.append(group)  # contiguous: Arrow cuts pages at chunk boundaries
-        rest = data.slice(n)
-        self.pending, self.n_pending = [rest], rest.num_rows
+        self.groups.append(self.cutter.cut(n))
         self.n_grouped += n
         if self.n_grouped == self.rows_per_shard:
             self._submit()
@@ -146,8 +173,8 @@ class ShardWriter:
                                              self._path(len(self.futures)), self.split))
 
     def close(self) -> list[Output]:
-        while self.n_pending:
-            self._cut(min(self.n_pending, self._group_rows()))
+        while self.cutter.n_pending:
+            self._cut(min(self.cutter.n_pending, self._group_rows()))
         if self.groups or not self.futures:  # an empty split still gets one (empty) shard
             self._submit()
         return [f.result() for f in self.futures]
@@ -245,30 +272,26 @@ def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
     return bucket, parts, dropped
 
 
+def _rejected_rows(rejects: Spill, buckets: Iterable[int]) -> Iterator[pa.Table]:
+    for bucket in buckets:
+        rows = rejects.read(bucket_name(bucket))
+        if rows is not None:
+            keep = [c for c in rows.columns if not c.startswith("_") or c in ("_file", "_line")]
+            yield (rows.sort("_key", "uid").select(keep)
+                   .rename({"_file": "file", "_line": "line"}).to_arrow())
+
+
 def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path) -> list[dict]:
     """rejects/records.parquet: every record a check or the dedup excluded, with its reason,
     in key order; rejects/unreadable.parquet: rows that never became records."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    path, writer, n, pending = folder / "records.parquet", None, 0, None
-    for bucket in buckets:
-        rows = rejects.read(bucket_name(bucket))
-        if rows is None:
-            continue
-        keep = [c for c in rows.columns if not c.startswith("_") or c in ("_file", "_line")]
-        table = (rows.sort("_key", "uid").select(keep)
-                 .rename({"_file": "file", "_line": "line"}).to_arrow())
-        if writer is None:
-            writer = parquet_writer(path, table.schema)
-        pending = table.cast(writer.schema) if pending is None else pa.concat_tables(
-            [pending, table.cast(writer.schema)])
-        whole = pending.num_rows - pending.num_rows % ROW_GROUP_ROWS  # cut where a
-        write_row_groups(writer, pending.slice(0, whole))  # bucket ends: the bytes would
-        pending = pending.slice(whole)  # follow the bucket count
-        n += table.num_rows
-    if writer is not None:
-        write_row_groups(writer, pending)
-        writer.close()
+    tables = _rejected_rows(rejects, buckets)
+    first = next(tables, None)
+    if first is not None:  # row groups cut across buckets: the bytes follow the rows only
+        path = folder / "records.parquet"
+        n = write_row_groups(path, first.schema, row_groups(chain([first], tables),
+                                                            first.schema))
         written.append({"path": "rejects/records.parquet", "n_rows": n, "sha256": sha256_of(path)})
     problems = rejects.read("problems")
     if problems is not None:
