@@ -141,8 +141,8 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
 
 def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
             ) -> tuple[Selection, pl.DataFrame]:
-    """The chosen rows (with their split) and the dropped duplicates (row ids); the copies of
-    the index made on the way are freed on return."""
+    """The chosen rows (row id, split, key) and the dropped duplicates (row id, key); the
+    copies of the index made on the way are freed on return."""
     eligible = assign_split(index, recipe).lazy().filter(~pl.col("_rejected")).select(
         "_rid", "source", "uid", "_key", "_row_digest", "split").collect()  # what select reads
     if "duplicate" not in excluded:
