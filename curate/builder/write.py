@@ -1,10 +1,10 @@
 """Pass 2 of a build: emit the selected rows in key order into Hub-layout Parquet shards.
 
-Byte-reproducible: rows are ordered by (key, uid); shards hold a fixed number of rows and row
-groups a fixed number of rows, each row group written from one contiguous chunk (Arrow's
-Parquet writer cuts pages at chunk boundaries, so the bytes would follow how the rows arrived:
-the spill's bucket count, which follows the input's size); one writer configuration (zstd,
-statistics on) for every file.
+Byte-reproducible: rows are ordered by (key, uid), copies by source and metadata; shards hold
+a fixed number of rows and row groups a fixed number of rows, each row group written from one
+contiguous chunk (Arrow's Parquet writer cuts pages at chunk boundaries, so the bytes would
+follow how the rows arrived: the spill's bucket count, which follows the input's size); one
+writer configuration (zstd, statistics on) for every file.
 """
 
 from __future__ import annotations
@@ -243,6 +243,11 @@ def _by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
         "_bucket", as_dict=True, include_key=False).items()}
 
 
+# Output order. Copies of a record (kept when `duplicate` is not excluded) tie on (key, uid);
+# source and metadata digest order them, so their order never follows the input's either.
+_ORDER = ["_key", "uid", "source", "_row_digest"]
+
+
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
              duplicates: pl.DataFrame | None, kind: str, margin: str, schema: pa.Schema,
              writers: dict, on_rows: Callable):
@@ -257,8 +262,8 @@ def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
         pl.lit("duplicate").alias("reason"))
     if chosen is None:
         return bucket, {}, dropped
-    order = (rows.select("_rid", "_key", "uid").with_row_index("_at")
-             .join(chosen.select("_rid", "split"), on="_rid", how="inner").sort("_key", "uid"))
+    order = (rows.select("_rid", *_ORDER).with_row_index("_at")
+             .join(chosen.select("_rid", "split"), on="_rid", how="inner").sort(_ORDER))
     parts = {}
     for split in writers:
         at = order.filter(pl.col("split") == split)["_at"]
@@ -277,7 +282,7 @@ def _rejected_rows(rejects: Spill, buckets: Iterable[int]) -> Iterator[pa.Table]
         rows = rejects.read(bucket_name(bucket))
         if rows is not None:
             keep = [c for c in rows.columns if not c.startswith("_") or c in ("_file", "_line")]
-            yield (rows.sort("_key", "uid").select(keep)
+            yield (rows.sort(*_ORDER, "_rid").select(keep)  # rejects keep their file and line
                    .rename({"_file": "file", "_line": "line"}).to_arrow())
 
 

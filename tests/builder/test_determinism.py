@@ -90,3 +90,27 @@ def test_reading_sampled_sources_twice_gives_the_bytes_of_spilling_them(tmp_path
     for entry in reread.manifest["outputs"] + reread.manifest["rejects"]:
         assert (reread.path / entry["path"]).read_bytes() == \
             (spilled.path / entry["path"]).read_bytes()
+
+
+def test_copies_kept_when_duplicates_are_not_excluded_come_out_in_the_same_order(
+        tmp_path, shared_data, monkeypatch):
+    """Without `duplicate` in exclude, two sources holding the same comparisons both reach the
+    output: copies tie on (key, uid), and their order must not follow the input's."""
+    hh = gzip.decompress((shared_data / "hh-rlhf/harmless-base/test-first500.jsonl.gz")
+                         .read_bytes()).decode().splitlines(keepends=True)
+    builds = []
+    for name, seed, bits in (("a", 0, 0), ("b", 1, 3)):
+        for source in ("left", "right"):
+            _shuffled_chunks(hh, tmp_path / name / source, 2 + seed, seed=seed + len(source))
+        recipe = write_recipe(
+            tmp_path / name, sources={
+                s: {"path": f"{s}/*", "format": "hh-rlhf", "set": {"criterion": "safety"}}
+                for s in ("left", "right")},
+            mix=[{"group": "all", "from": ["left", "right"], "take": "all"}],
+            exclude=["empty_response"], split={"test": {"otherwise": 0.1}}, margin="large",
+            rows_per_shard=150)
+        monkeypatch.setattr(index_module, "bucket_bits_for", lambda total, bits=bits: bits)
+        builds.append(curate.build(recipe, out=tmp_path / f"out-{name}", progress=False))
+    first, second = builds
+    assert first.manifest["groups"]["all"]["n_rows"] == 2 * 499  # every copy kept
+    assert first.manifest["outputs"] == second.manifest["outputs"]
