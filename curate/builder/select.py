@@ -142,8 +142,9 @@ def _smallest_keys(pool: pl.LazyFrame, n: int) -> pl.DataFrame:
     cut = pool.select(pl.col("_key").bottom_k(n).max()).collect().item() if n else None
     if cut is None:
         return pool.select(_PICKED).head(0).collect()
-    return (pool.filter(pl.col("_key") <= cut).select(*_PICKED, "uid").collect()
-            .sort("_key", "uid").head(n).select(_PICKED))
+    return (pool.filter(pl.col("_key") <= cut).select(*_PICKED, "uid", "_row_digest").collect()
+            .sort("_key", "uid", "source", "_row_digest").head(n)  # copies: by content only
+            .select(_PICKED))
 
 
 def newest_batch(batches: list[str]) -> str:
