@@ -102,11 +102,12 @@ def select(unique: pl.DataFrame, recipe: Recipe) -> Selection:
     """A group's pool is filtered lazily, copying only the columns kept (copying each whole
     pool cost ~250 MB at 2.9M rows)."""
     member = {g.group: unique["source"].is_in(g.from_) for g in recipe.mix}
-    sizes = group_sizes(recipe, {name: mask.sum() for name, mask in member.items()})
+    available = {name: mask.sum() for name, mask in member.items()}
+    sizes = group_sizes(recipe, available)
     chosen, per_source = [], {}
     for g in recipe.mix:
         pool = unique.lazy().filter(member[g.group])
-        picked = _pick(pool, g, sizes[g.group], member[g.group].sum(), recipe.id)
+        picked = _pick(pool, g, sizes[g.group], available[g.group], recipe.id)
         chosen.append(picked.drop("source"))
         counts = picked["source"].value_counts().sort("source")  # stable manifest bytes
         per_source[g.group] = dict(zip(counts["source"].to_list(), counts["count"].to_list()))

@@ -1,8 +1,8 @@
 """Run calls on background threads with a bounded backlog.
 
-Pass 1 hands each batch's spill writes (a partition and an IPC write, both outside the GIL) to
-one thread, so they overlap the checks of the next batch on the second core; pass 2 encodes
-finished shards on two.
+Pass 1 hands each batch's spill writes (a sort by bucket and an IPC write, both outside the
+GIL) to one thread, so they overlap the checks of the next batch on the second core; pass 2
+encodes finished shards on two.
 
 >>> done = []
 >>> with Background(limit=1) as background:
