@@ -1,9 +1,17 @@
-"""Entry point of the `curate` command. Command modules register themselves on `app`."""
+"""Entry point of the `curate` command. Command modules register themselves on `app`.
+
+Exit codes: 0 ok, 1 invalid records, 2 unusable input or usage, 130 interrupted. Every failure
+is one line on stderr; CURATE_DEBUG=1 adds the traceback.
+"""
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
+import traceback
+from pathlib import Path
 
 from curate.cli.app import app
 from curate.errors import CurateError
@@ -12,23 +20,69 @@ from curate.errors import CurateError
 COMMAND_MODULES = ["validate", "schema", "build", "audit", "push", "stats", "diff", "synth",
                    "expectations", "init_ci"]
 
+_FULL_DISK = "free some space or write somewhere else (--out)"
+_OS_ERROR_FIXES = {
+    errno.ENOSPC: _FULL_DISK, errno.EDQUOT: _FULL_DISK,
+    errno.EROFS: "the file system is read-only: write somewhere else (--out)",
+    errno.EACCES: "fix the permissions or use another path",
+    errno.EPERM: "fix the permissions or use another path",
+    errno.ENOENT: "check the path",
+    errno.ENOTDIR: "part of the path is a file, not a folder: use another path",
+    errno.EISDIR: "a folder is in the way: use another path",
+}
+
 
 def main() -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"curate.cli.{name}")
     try:
-        code = app(standalone_mode=False)  # returns the code of typer.Exit instead of exiting
-    except CurateError as exc:  # a known failure: one line, no traceback
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except SystemExit:
+        for name in COMMAND_MODULES:
+            importlib.import_module(f"curate.cli.{name}")
+        # Standalone mode: typer itself prints usage errors as a usage message and exits 2,
+        # whichever click it uses (typer >= 0.29 vendors its own as typer._click).
+        app(prog_name="curate")
+    except SystemExit as exc:
+        if exc.code == 130:  # typer turns Ctrl-C inside a command into Exit(130), silently
+            print("interrupted", file=sys.stderr)
         raise
-    except Exception as exc:  # click's usage errors land here with standalone_mode=False
-        import click
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)
+    except KeyboardInterrupt as exc:  # Ctrl-C outside typer's reach (while importing)
+        _fail(exc, "interrupted", 130)
+    except CurateError as exc:  # a known failure: the message says the value, rule and fix
+        _fail(exc, str(exc), 2)
+    except OSError as exc:  # disk full, read-only --out, permissions: the system's refusal
+        _fail(exc, describe_os_error(exc), 2)
+    except Exception as exc:  # a bug: still one line, with where to look
+        _fail(exc, f"unexpected {type(exc).__name__}{_one_line(exc)} at {_where(exc)} "
+              "(a curate bug; set CURATE_DEBUG=1 for the traceback)", 2)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """`out/x: No space left on device (ENOSPC); free some space ...`: path, problem, fix."""
+    if exc.errno is None or exc.strerror is None:  # pyarrow and friends: the text is all there is
+        return f"{type(exc).__name__}{_one_line(exc)} (set CURATE_DEBUG=1 for the traceback)"
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    where = " -> ".join(paths) if paths else "a file curate was reading or writing"
+    code = errno.errorcode.get(exc.errno, str(exc.errno))
+    fix = _OS_ERROR_FIXES.get(exc.errno, "set CURATE_DEBUG=1 for the traceback")
+    return f"{where}: {exc.strerror} ({code}); {fix}"
+
+
+def _fail(exc: BaseException, message: str, code: int) -> None:
+    if os.environ.get("CURATE_DEBUG", "") not in ("", "0"):
+        traceback.print_exception(exc)
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _one_line(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())  # polars and pydantic messages span many lines
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return f": {text}" if text else ""
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame in curate as `curate/builder/write.py:286`, for a bug report."""
+    root = Path(__file__).resolve().parents[2]
+    frames = [(Path(f.filename), f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
+    ours = [(p.relative_to(root), n) for p, n in frames if p.is_relative_to(root / "curate")]
+    path, line = (ours or frames or [("an unknown place", None)])[-1]
+    return f"{path}:{line}" if line is not None else str(path)
