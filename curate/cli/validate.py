@@ -14,7 +14,7 @@ from rich.table import Table
 from curate.checks import CheckConfig
 from curate.cli.app import app
 from curate.errors import InputError
-from curate.cli.options import parse_set
+from curate.cli.options import parse_set, writing
 from curate.junit import write_junit
 from curate.validate import ValidationReport, validate
 
@@ -46,9 +46,11 @@ def validate_command(
                           on_batch=lambda n: progress.advance(task, n), engine=engine,
                           data_docs=data_docs)
     if report:
-        report.write_text(json.dumps(result.model_dump(by_alias=True), indent=2) + "\n")
+        with writing(report):
+            report.write_text(json.dumps(result.model_dump(by_alias=True), indent=2) + "\n")
     if junit:
-        write_junit(result, junit)
+        with writing(junit):
+            write_junit(result, junit)
     print_report(result, Console())
     if result.data_docs:
         Console().print(f"GX Data Docs: {result.data_docs}", highlight=False)
