@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
-from curate.errors import CurateError
+from curate.errors import InputError
+from curate.io.yamlsafe import load_text, loads, read_text, validation_message
 
 MANDATORY_EXCLUSIONS = ("bad_field", "user_data")  # contract, and Llama 2 used no user data
 DEFAULT_EXCLUSIONS = ("safety_category_4",)  # excluded unless the recipe says `keep:`
 
 
-class RecipeError(CurateError):
-    """A recipe that is malformed or cannot be met."""
+class RecipeError(InputError):
+    """A recipe that is malformed or cannot be met (unusable input: exit 2)."""
 
 
 class _Strict(BaseModel):
@@ -41,10 +43,20 @@ class SourceSpec(_Strict):
     synth: str | None = Field(None, description="A sample dataset made by `curate synth`.")
     format: str | None = Field(None, description="Input format; detected when omitted.")
     set: dict[str, Any] = Field(default_factory=dict, description="Fields to fill for every "
-                                "record (e.g. criterion: safety for HH-RLHF).")
+                                "record (e.g. criterion: safety for HH-RLHF): text, a number, "
+                                "true/false or null.")
     description: str | None = None
     license: str | None = None
     sample: bool = Field(False, description="True for the project's bundled sample data.")
+
+    @field_validator("set")
+    @classmethod
+    def check_set_values_are_single(cls, values: dict[str, Any]) -> dict[str, Any]:
+        for key, value in values.items():
+            if not isinstance(value, (str, int, float, bool, type(None))):
+                raise ValueError(f"`{key}` is {type(value).__name__} {value!r}, but a field is "
+                                 "set to one value (text, a number, true/false or null)")
+        return values
 
     @model_validator(mode="after")
     def check_one_origin(self) -> SourceSpec:
@@ -159,29 +171,32 @@ class Recipe(_Strict):
 _FREE_TEXT = re.compile(r"^(description:[ \t]+)([^'\"|>\[{].*: .*)$", re.MULTILINE)
 
 
+def _quote_free_text(text: str) -> str:
+    return _FREE_TEXT.sub(lambda m: m.group(1) + json.dumps(m.group(2).strip()), text)
+
+
 def parse_yaml(text: str) -> Any:
-    """YAML, accepting one thing people write in recipes that YAML rejects: an unquoted
-    `description:` whose text holds ": " ("... Harmless : helpfulness = 90 : 10")."""
+    """Plain YAML data (curate.io.yamlsafe: no tags, bounded), accepting one thing people
+    write in recipes that YAML rejects: an unquoted `description:` whose text holds ": "
+    ("... Harmless : helpfulness = 90 : 10")."""
     try:
-        return yaml.safe_load(text)
+        return loads(text)
     except yaml.YAMLError:
-        quoted = _FREE_TEXT.sub(lambda m: m.group(1) + json.dumps(m.group(2).strip()), text)
+        quoted = _quote_free_text(text)
         if quoted == text:
             raise
-        return yaml.safe_load(quoted)
+        return loads(quoted)
 
 
 def load_recipe(path: Path) -> Recipe:
-    """Read and validate a recipe file; errors name the file and the offending key."""
-    try:
-        data = parse_yaml(path.read_text())
-    except OSError as exc:
-        raise RecipeError(f"{path}: cannot read the recipe ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise RecipeError(f"{path}: not valid YAML ({exc})") from exc
+    """Read and validate a recipe file; one-line errors name the file, line and field."""
+    text = read_text(path, what="recipe")
+    data = load_text(text, where=str(path), parse=parse_yaml)
+    if not isinstance(data, dict):
+        raise RecipeError(f"{path}: a recipe is a YAML mapping (name:, version:, sources:, "
+                          f"mix:, ...), not {type(data).__name__}; see recipes/*.yaml")
     try:
         return Recipe.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{'.'.join(str(p) for p in e['loc']) or '(recipe)'}: {e['msg']}"
-                 for e in exc.errors()]
-        raise RecipeError(f"{path}: invalid recipe:\n  " + "\n  ".join(lines)) from exc
+        raise RecipeError(f"{path}: invalid recipe: "
+                          f"{validation_message(exc, text=_quote_free_text(text))}") from exc

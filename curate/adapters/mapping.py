@@ -21,12 +21,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from curate.adapters.base import Adapter, Reject, assistant_turn
 from curate.adapters.dialogue import parse_messages, prompt_turns, response_text
 from curate.errors import InputError
+from curate.io.yamlsafe import load_text, read_text, validation_message
 from curate.records import RECORD_MODELS
 
 # Targets that are not record fields: SFT turns assembled into `messages`.
@@ -91,13 +91,13 @@ class ColumnMapping(BaseModel):
     @classmethod
     def read_yaml(cls, path: str | Path) -> ColumnMapping:
         """Load a mapping from a YAML file holding the same keys."""
+        text = read_text(path, what="column mapping")
+        data = load_text(text, where=str(path))
         try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
             return cls.model_validate(data)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read the column mapping ({exc.strerror})") from exc
-        except (yaml.YAMLError, ValidationError) as exc:
-            raise InputError(f"{path}: not a valid column mapping: {exc}; expected keys kind, "
+        except ValidationError as exc:
+            raise InputError(f"{path}: not a valid column mapping: "
+                             f"{validation_message(exc, text=text)}; expected keys kind, "
                              "columns, set, name") from exc
 
     def adapter(self) -> MappedAdapter:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from curate.io.files import expand_paths
+from curate.io.yamlsafe import load_text, read_text, validation_message
 from curate.recipe import Recipe, RecipeError, SourceSpec, load_recipe
+from curate.records import RECORD_MODELS
 
 CATALOG_FILE = "catalog.yaml"
 
@@ -60,12 +61,20 @@ def load_catalog(folder: Path) -> dict[str, SourceSpec]:
     path = folder / CATALOG_FILE
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text()) or {}
-    try:
-        return {name: SourceSpec.model_validate(spec)
-                for name, spec in (data.get("sources") or {}).items()}
-    except ValidationError as exc:
-        raise RecipeError(f"{path}: invalid catalog entry: {exc}") from exc
+    text = read_text(path, what="catalog")
+    data = load_text(text, where=str(path)) or {}
+    entries = data.get("sources") or {} if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        raise RecipeError(f"{path}: the catalog is a mapping `sources: {{NAME: {{path: ...}}}}`; "
+                          "see the project's recipes/catalog.yaml")
+    catalog = {}
+    for name, spec in entries.items():
+        try:
+            catalog[str(name)] = SourceSpec.model_validate(spec)
+        except ValidationError as exc:
+            problem = validation_message(exc, text=text, prefix=("sources", name))
+            raise RecipeError(f"{path}: invalid catalog entry: {problem}") from exc
+    return catalog
 
 
 @dataclass
@@ -94,9 +103,19 @@ def resolve_sources(recipe: Recipe, recipe_path: Path) -> list[ResolvedSource]:
             entry, catalog_name = catalog[spec.catalog], spec.catalog
         files = _files_of(entry, base)
         set_fields = {**entry.set, **(spec.set if spec.catalog else {})}
+        _check_set_fields(set_fields, recipe.kind, f"{recipe_path}: source {name}")
         out.append(ResolvedSource(name, sorted(files), spec.format or entry.format, set_fields,
                                   entry, catalog_name))
     return out
+
+
+def _check_set_fields(set_fields: dict[str, Any], kind: str, where: str) -> None:
+    """`set:` names record fields: any other key would make every record `bad_field`."""
+    fields = RECORD_MODELS[kind].model_fields
+    unknown = sorted(set(set_fields) - set(fields))
+    if unknown:
+        raise RecipeError(f"{where}: `set:` names {unknown}, not fields of {kind} records; use "
+                          f"some of: {', '.join(fields)}")
 
 
 def _files_of(spec: SourceSpec, base: Path) -> list[Path]:
