@@ -1,7 +1,9 @@
 """Content identity: canonical text and its xxh3-128 `uid`, row by row and vectorised.
 
 Same content, same uid, whatever file, order or format it came from. The row-by-row, the
-expression and the frame forms below agree byte for byte (tests/test_identity.py proves it).
+expression and the frame forms below agree byte for byte (tests/test_identity.py proves it):
+all of them normalise with Arrow's utf8proc, never with Python's `unicodedata` or polars' own
+tables, which follow other Unicode versions (e.g. "G\u1ae2\u0331" differs between them).
 
 Canonical form: each text is NFC-normalised, its line ends become "\\n", the ASCII whitespace
 " \\t\\n\\r\\v\\f" is stripped at both ends, and it is represented by the hex xxh3-128 of
@@ -13,7 +15,6 @@ and a safety comparison of the same texts.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,8 +31,9 @@ UNIT, MESSAGE_SEP, FIELD_SEP = "\x1f", "\x1d", "\x1e"
 
 def normalize_text(text: str) -> str:
     """NFC, unified line ends, ASCII whitespace stripped at both ends."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip(_STRIP)
+    if not text.isascii():  # the same Unicode tables as the column form (Arrow's utf8proc)
+        text = pc.utf8_normalize(pa.array([text], type=pa.string()), form="NFC")[0].as_py()
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip(_STRIP)
 
 
 def text_digest(text: str) -> str:
@@ -67,45 +69,29 @@ def prompt_uid(prompt: Sequence[tuple[str, str]]) -> str:
     return xxhash.xxh3_128_hexdigest(FIELD_SEP.join(("prompt", _dialogue(prompt))).encode())
 
 
-# --- vectorised forms -------------------------------------------------------------------
+# --- expression forms (for a frame's columns; the same function as below) -------------
 
-def normalize_expr(expr: pl.Expr) -> pl.Expr:
-    return (expr.fill_null("").str.normalize("NFC")
-            .str.replace_all("\r\n", "\n", literal=True).str.replace_all("\r", "\n", literal=True)
-            .str.strip_chars(_STRIP))
+def preference_uid_expr() -> pl.Expr:
+    """`uid` of each comparison, as an expression (computed by `derive_uids`)."""
+    columns = ["criterion", "prompt", "chosen", "rejected"]
+    return pl.struct(columns).map_batches(
+        lambda s: derive_uids(s.struct.unnest(), "preference")["uid"],
+        return_dtype=pl.String).alias("uid")
+
+
+def sft_uid_expr() -> pl.Expr:
+    return pl.struct(["messages"]).map_batches(
+        lambda s: derive_uids(s.struct.unnest(), "sft")["uid"], return_dtype=pl.String
+    ).alias("uid")
+
+
+def prompt_uid_expr(column: str = "prompt") -> pl.Expr:
+    return pl.col(column).map_batches(lambda s: prompt_uids(s.to_frame(column), column),
+                                      return_dtype=pl.String).alias("prompt_uid")
 
 
 def hash128_expr(text: pl.Expr) -> pl.Expr:
     return text.nchash.xxh3_128(return_binary=True, byte_order="big").bin.encode("hex")
-
-
-def digest_expr(text: pl.Expr) -> pl.Expr:
-    return hash128_expr(normalize_expr(text))
-
-
-def dialogue_expr(column: str) -> pl.Expr:
-    element = pl.element()
-    unit = pl.concat_str([element.struct.field("role").fill_null(""), pl.lit(UNIT),
-                          digest_expr(element.struct.field("content"))])
-    return pl.col(column).list.eval(unit).list.join(MESSAGE_SEP).fill_null("")
-
-
-def preference_uid_expr() -> pl.Expr:
-    """Expression form (convenient on small frames; `derive_uids` is the fast path)."""
-    canonical = pl.concat_str([pl.lit("pref"), pl.col("criterion").fill_null(""),
-                               dialogue_expr("prompt"), digest_expr(pl.col("chosen")),
-                               digest_expr(pl.col("rejected"))], separator=FIELD_SEP)
-    return hash128_expr(canonical).alias("uid")
-
-
-def sft_uid_expr() -> pl.Expr:
-    canonical = pl.concat_str([pl.lit("sft"), dialogue_expr("messages")], separator=FIELD_SEP)
-    return hash128_expr(canonical).alias("uid")
-
-
-def prompt_uid_expr(column: str = "prompt") -> pl.Expr:
-    canonical = pl.concat_str([pl.lit("prompt"), dialogue_expr(column)], separator=FIELD_SEP)
-    return hash128_expr(canonical).alias("prompt_uid")
 
 
 # --- the fast frame form ----------------------------------------------------------------

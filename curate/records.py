@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+import typing
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
@@ -24,7 +26,9 @@ Criterion = Literal["helpfulness", "safety"]
 Origin = Literal["vendor", "third_party", "model"]
 Degree = Literal["significantly_better", "better", "slightly_better", "negligibly_better"]
 
+ROLES: tuple[str, ...] = typing.get_args(Role)
 DEGREES: tuple[str, ...] = ("significantly_better", "better", "slightly_better", "negligibly_better")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Llama 2 annotators could answer "unsure"; the paper folds it into the weakest degree.
 DEGREE_ALIASES = {"unsure": "negligibly_better"}
 
@@ -38,7 +42,17 @@ def fold_degree(value: object) -> object:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "yes" is not True and 5 is not "5"; the readers judge rows the same way
+    # (curate.typecheck), so a record curate keeps is one this model accepts.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def text_is_unicode(cls, value: object) -> object:
+        if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+            raise ValueError("text holds a lone surrogate (\\ud800-\\udfff), which is not a "
+                             "Unicode character and cannot be written as UTF-8")
+        return value
 
 
 class Message(_Strict):

@@ -61,7 +61,8 @@ def chat_messages(messages: list[Any]) -> list[dict[str, str]]:
         where = f"messages[{i}]"
         if not isinstance(message, dict):
             raise Reject(f"`{where}` should be an object, got {message!r:.40}", field="messages")
-        role = ROLE_ALIASES.get(message.get("role"), message.get("role"))
+        role = message.get("role")
+        role = ROLE_ALIASES.get(role, role) if isinstance(role, str) else role
         if role in ("tool", "function") or any(message.get(k) is not None for k in TOOL_KEYS):
             raise Reject(f"`{where}` is a tool/function call or result; records hold plain "
                          "dialogues only", field="messages", reason="tool_use")

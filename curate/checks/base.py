@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from curate.records import ROLES
+
 # Unicode White_Space, spelled out: Rust's `\s` (polars) and Python's `\s` (GX's pandas engine)
 # differ on \x1c-\x1f, and both engines must call the same texts blank.
 WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -85,6 +87,14 @@ def roles(column: str) -> pl.Expr:
 
 def contents(column: str) -> pl.Expr:
     return pl.col(column).list.eval(pl.element().struct.field("content"))
+
+
+def incomplete_messages(column: str) -> pl.Expr:
+    """True where a message of the dialogue lacks its content or role, or has a role other
+    than system, user or assistant (what the Message model forbids)."""
+    bad = pl.element().struct.field("content").is_null() | ~pl.element().struct.field(
+        "role").is_in(ROLES).fill_null(False)
+    return pl.col(column).list.eval(bad).list.any().fill_null(False)
 
 
 def n_chars(column: str) -> pl.Expr:

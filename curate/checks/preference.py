@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from curate.checks.base import (NOT_BLANK, Check, Expect, blank, blank_text, contents, in_set,
-                                matches, n_chars, not_null, roles)
+                                incomplete_messages, matches, n_chars, not_null, roles)
 from curate.records import DEGREES
 
 CRITERIA = ("helpfulness", "safety")
@@ -21,7 +21,7 @@ def _bad_field(_config) -> pl.Expr:
 
 
 def _null_content() -> pl.Expr:
-    return contents("prompt").list.eval(pl.element().is_null()).list.any().fill_null(False)
+    return incomplete_messages("prompt")
 
 
 def _last_content() -> pl.Expr:
@@ -50,7 +50,7 @@ PREFERENCE_CHECKS: tuple[Check, ...] = (
     Check("bad_field", "(record)", "a required field is missing or holds a value outside the "
           "schema; see `curate schema export` for the contract", _bad_field,
           expects=lambda c: [*(not_null(col) for col in REQUIRED), in_set("criterion", CRITERIA),
-                             in_set("prompt_contents_complete", [True], ~_null_content())]),
+                             in_set("prompt_messages_complete", [True], ~_null_content())]),
     Check("user_data", "is_user_data", "user data is never used for training (Llama 2 used "
           "none); remove the record upstream", lambda c: pl.col("is_user_data").fill_null(False),
           expects=lambda c: [in_set("is_user_data", [False])]),

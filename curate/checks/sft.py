@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from curate.checks.base import (NOT_BLANK, Check, Expect, blank, contents, in_set, matches,
-                                n_chars, not_null, roles)
+from curate.checks.base import (NOT_BLANK, Check, Expect, blank, contents, in_set,
+                                incomplete_messages, matches, n_chars, not_null, roles)
 
 ORIGINS = ("vendor", "third_party", "model")
 # [system,] user, assistant, user, assistant, ..., ending with the assistant turn to learn.
@@ -19,7 +19,7 @@ def _bad_field(_config) -> pl.Expr:
 
 
 def _null_content() -> pl.Expr:
-    return contents("messages").list.eval(pl.element().is_null()).list.any().fill_null(False)
+    return incomplete_messages("messages")
 
 
 def _has_user_text() -> pl.Expr:
@@ -37,7 +37,7 @@ SFT_CHECKS: tuple[Check, ...] = (
     Check("bad_field", "(record)", "a required field is missing or holds a value outside the "
           "schema; see `curate schema export` for the contract", _bad_field,
           expects=lambda c: [not_null("messages"), not_null("source"), in_set("origin", ORIGINS),
-                             in_set("messages_contents_complete", [True], ~_null_content())]),
+                             in_set("messages_messages_complete", [True], ~_null_content())]),
     Check("user_data", "is_user_data", "user data is never used for training (Llama 2 used "
           "none); remove the record upstream", lambda c: pl.col("is_user_data").fill_null(False),
           expects=lambda c: [in_set("is_user_data", [False])]),

@@ -12,6 +12,7 @@ from pathlib import Path
 from curate.errors import InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"  # written by some Windows tools; not part of the first record
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
 
 
@@ -74,8 +75,9 @@ def open_binary(path: Path) -> io.BufferedIOBase:
 
 
 def read_blocks(path: Path, block_size: int = 16 << 20) -> Iterator[bytes]:
-    """Yield the file's bytes in blocks that end on a line break (the last may not)."""
-    pending = b""
+    """Yield the file's bytes in blocks that end on a line break (the last may not), without
+    a leading byte order mark."""
+    pending, first = b"", True
     with open_binary(path) as fh:
         while True:
             try:
@@ -85,6 +87,8 @@ def read_blocks(path: Path, block_size: int = 16 << 20) -> Iterator[bytes]:
                                  "re-download or re-compress it") from exc
             if not block:
                 break
+            if first:
+                block, first = block.removeprefix(BOM), False
             block = pending + block
             cut = block.rfind(b"\n")
             if cut < 0:
