@@ -63,7 +63,7 @@ class _BoundedLoader(yaml.SafeLoader):
     def construct_object(self, node, deep=False):
         try:
             return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as exc:  # e.g. an int of more than 4,300 digits
+        except (ValueError, OverflowError, KeyError) as exc:  # 4,301 digits; `!!bool maybe`
             cause = str(exc).split(";")[0]
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this value ({cause}); quote it to keep it as text",
