@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from curate.cli.app import app
-from curate.errors import CurateError
+from curate.errors import CurateError, RecordError
 
 # Each module defines its commands on `app` when imported.
 COMMAND_MODULES = ["validate", "schema", "build", "audit", "push", "stats", "diff", "synth",
@@ -43,8 +43,11 @@ def main() -> None:
         if exc.code == 130:  # typer turns Ctrl-C inside a command into Exit(130), silently
             print("interrupted", file=sys.stderr)
         raise
-    except KeyboardInterrupt as exc:  # Ctrl-C outside typer's reach (while importing)
-        _fail(exc, "interrupted", 130)
+    except KeyboardInterrupt:  # Ctrl-C outside typer's reach (while importing)
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except RecordError as exc:  # a command that stops at an invalid record: exit 1 like validate
+        _fail(exc, str(exc), 1)
     except CurateError as exc:  # a known failure: the message says the value, rule and fix
         _fail(exc, str(exc), 2)
     except OSError as exc:  # disk full, read-only --out, permissions: the system's refusal
@@ -68,12 +71,14 @@ def describe_os_error(exc: OSError) -> str:
 def _fail(exc: BaseException, message: str, code: int) -> None:
     if os.environ.get("CURATE_DEBUG", "") not in ("", "0"):
         traceback.print_exception(exc)
-    print(f"error: {message}", file=sys.stderr)
+    # pydantic and polars messages span lines; a log or CI annotation wants one
+    one_line = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    print(f"error: {one_line}", file=sys.stderr)
     sys.exit(code)
 
 
 def _one_line(exc: BaseException, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())  # polars and pydantic messages span many lines
+    text = " ".join(str(exc).split())
     if len(text) > limit:
         text = text[:limit] + "..."
     return f": {text}" if text else ""

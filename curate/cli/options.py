@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,11 +11,9 @@ from typing import Any
 import yaml
 
 from curate.errors import InputError
+from curate.io.yamlsafe import describe, loads
 
-# A field takes one scalar. A date-like value stays the text the user typed.
-_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
-_TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}
-_COLLECTION_TAGS = {"tag:yaml.org,2002:seq": "a list", "tag:yaml.org,2002:map": "a mapping"}
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def parse_set(items: list[str] | None) -> dict[str, Any]:
@@ -26,39 +25,29 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--set {item!r}: expected FIELD=VALUE, e.g. --set criterion=safety")
+            raise InputError(f"--set {_shown(item)}: expected FIELD=VALUE, e.g. --set criterion=safety")
         out[key.strip()] = parse_scalar(item, value)
     return out
 
 
 def parse_scalar(item: str, value: str) -> Any:
-    """One YAML scalar; composed first, so no tag or alias is ever constructed unchecked."""
+    """One value read as YAML (curate.io.yamlsafe: no tags, bounded); a date stays its text."""
     try:
-        node = yaml.compose(value, Loader=yaml.SafeLoader)
+        parsed = loads(value)
     except yaml.YAMLError as exc:
-        raise _refusal(item, f"invalid YAML ({_problem(exc)})") from None
-    if node is None:
-        return None
-    if node.tag in _TEXT_TAGS:
-        return node.value
-    if node.tag in _COLLECTION_TAGS:
-        raise _refusal(item, _COLLECTION_TAGS[node.tag])
-    if node.tag not in _SCALAR_TAGS:
-        raise _refusal(item, f"a value tagged {node.tag}")
-    try:
-        return yaml.SafeLoader(value).get_single_data()
-    except (yaml.YAMLError, ValueError, KeyError) as exc:  # `!!int x`, `!!bool maybe`
-        raise _refusal(item, f"an invalid value ({_problem(exc)})") from None
+        raise InputError(describe(exc, where=f"--set {_shown(item)}")) from None
+    if isinstance(parsed, (datetime.date, datetime.datetime)):
+        return value.strip()
+    if not isinstance(parsed, _SCALARS):
+        got = {list: "a list", dict: "a mapping"}.get(type(parsed), type(parsed).__name__)
+        raise InputError(f"--set {_shown(item)}: got {got}, but a field takes one value (text, a "
+                         "number, true/false or null); quote text that looks like YAML, "
+                         "e.g. --set 'annotator=\"[a]\"'")
+    return parsed
 
 
-def _refusal(item: str, what: str) -> InputError:
-    return InputError(f"--set {item!r}: got {what}, but a field takes one value (text, a "
-                      "number, true/false or null); quote text that looks like YAML, "
-                      "e.g. --set 'annotator=\"[a]\"'")
-
-
-def _problem(exc: Exception) -> str:
-    return " ".join(str(getattr(exc, "problem", None) or exc).split())
+def _shown(item: str, limit: int = 80) -> str:
+    return repr(item if len(item) <= limit else item[:limit] + "...")
 
 
 @contextmanager
