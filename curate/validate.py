@@ -65,15 +65,17 @@ def validate(paths: str | Path | Sequence[str | Path], *, format: str | None = N
              schema: str | None = None, set_fields: Mapping[str, Any] | None = None,
              config: CheckConfig = CheckConfig(),
              on_batch: Callable[[int], None] | None = None, engine: str = "native",
-             data_docs: str | Path | None = None) -> ValidationReport:
+             data_docs: str | Path | None = None, allow_empty: bool = False) -> ValidationReport:
     """Validate files against the record contract and every check; never raises for bad
     records (they are counted and reported), only for unusable input (InputError).
     `engine="gx"` runs the checks as their Great Expectations suite (curate[gx]), writing GX's
-    Data Docs to `data_docs` when given; both engines give the same report."""
+    Data Docs to `data_docs` when given; both engines give the same report. A file with no
+    record is unusable (InputError) unless `allow_empty`."""
     tally = _Tally()
     seen: set[str] = set()
     check = _engine(engine, config, data_docs)
-    batches = scan_batches(paths, format=format, kind=schema, set_fields=set_fields)
+    batches = scan_batches(paths, format=format, kind=schema, set_fields=set_fields,
+                           allow_empty=allow_empty)
     for batch in prefetch(batches):
         tally.add(batch, check(batch.frame, batch.kind, seen))
         if on_batch:

@@ -31,6 +31,7 @@ def validate_command(
                                               "Expectations suite (pip install 'curate[gx]').")] = "native",
     data_docs: Annotated[Optional[Path], typer.Option(help="With --engine gx: write GX Data Docs here.")] = None,
     junit: Annotated[Optional[Path], typer.Option(help="Write JUnit XML: a test case per check and file.")] = None,
+    allow_empty: Annotated[bool, typer.Option(help="Accept files with no record (else exit 2).")] = False,
 ) -> None:
     """Check records against the schema and the quality checks; exit 1 if any is invalid."""
     if data_docs is not None and engine != "gx":
@@ -44,7 +45,7 @@ def validate_command(
         result = validate(paths, format=format, schema=schema, set_fields=parse_set(set_),
                           config=CheckConfig(max_chars=max_chars),
                           on_batch=lambda n: progress.advance(task, n), engine=engine,
-                          data_docs=data_docs)
+                          data_docs=data_docs, allow_empty=allow_empty)
     if report:
         with writing(report):
             report.write_text(json.dumps(result.model_dump(by_alias=True), indent=2) + "\n")
