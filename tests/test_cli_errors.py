@@ -34,7 +34,8 @@ def run_main(monkeypatch, capsys, *args: str, debug: bool = False):
 
 def run_module(*args: str, code: str | None = None, **kwargs):
     """`python -m curate ARGS` (or `code` then main()) in a fresh process."""
-    argv = ["-m", "curate"] if code is None else ["-c", f"{code}\nfrom curate.cli import main; main()"]
+    entry = f"{code}\nfrom curate.cli import main; main()"
+    argv = ["-m", "curate"] if code is None else ["-c", entry]
     env = {k: v for k, v in os.environ.items() if k != "CURATE_DEBUG"}
     return subprocess.run([sys.executable, *argv, *args], capture_output=True, text=True,
                           env=env, timeout=120, **kwargs)
@@ -176,6 +177,17 @@ def test_curate_error_spanning_lines_prints_as_one(monkeypatch, capsys):
     code, _, err = run_main(monkeypatch, capsys, "validate", str(SAMPLE))
     assert (code, err) == (2, "error: manifest.json: not a curate manifest (1 validation error "
                               "outputs Input should be a valid list); rebuild it\n")
+
+
+@pytest.mark.parametrize("click_module", ["typer", "click"])  # typer.BadParameter: its own
+def test_click_error_raised_in_a_command_is_shown_as_click_shows_it(monkeypatch, capsys,
+                                                                   click_module):
+    # typer >= 0.29 catches only its vendored click's errors; one from click itself is shown too.
+    click = pytest.importorskip(click_module)
+    _raise_in_validate(monkeypatch, click.BadParameter("--max-chars must be positive"))
+    code, _, err = run_main(monkeypatch, capsys, "validate", str(SAMPLE))
+    assert code == 2
+    assert "Traceback" not in err and "--max-chars must be positive" in err
 
 
 def test_ctrl_c_exits_130_with_one_line():

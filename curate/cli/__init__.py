@@ -52,9 +52,23 @@ def main() -> None:
         _fail(exc, str(exc), 2)
     except OSError as exc:  # disk full, read-only --out, permissions: the system's refusal
         _fail(exc, describe_os_error(exc), 2)
+    except _click_errors() as exc:  # raised by hand in a command, from either click
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: still one line, with where to look
         _fail(exc, f"unexpected {type(exc).__name__}{_one_line(exc)} at {_where(exc)} "
               "(a curate bug; set CURATE_DEBUG=1 for the traceback)", 2)
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """ClickException of typer's own click (typer >= 0.29) and of click itself, where present."""
+    found = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(module).ClickException)
+        except ImportError:
+            pass
+    return tuple(found)
 
 
 def describe_os_error(exc: OSError) -> str:

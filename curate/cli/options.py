@@ -25,7 +25,8 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--set {_shown(item)}: expected FIELD=VALUE, e.g. --set criterion=safety")
+            raise InputError(f"--set {_shown(item)}: expected FIELD=VALUE, e.g. "
+                             "--set criterion=safety")
         out[key.strip()] = parse_scalar(item, value)
     return out
 
