@@ -1,7 +1,8 @@
 """Entry point of the `curate` command. Command modules register themselves on `app`.
 
-Exit codes: 0 ok, 1 invalid records, 2 unusable input or usage, 130 interrupted. Every failure
-is one line on stderr; CURATE_DEBUG=1 adds the traceback.
+Exit codes: 0 ok, 1 invalid records, 2 unusable input or usage, 130 interrupted. A usage error
+prints typer's usage message; any other failure one line on stderr (CURATE_DEBUG=1 adds the
+traceback), never a traceback alone.
 """
 
 from __future__ import annotations
