@@ -8,6 +8,7 @@ A handler takes (server, request) and returns (status, headers, body bytes).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -37,6 +38,8 @@ class Request:
     @property
     def token(self) -> str | None:
         auth = self.headers.get("authorization", "")
+        if auth.startswith("Basic "):  # credentials in the URL (http://user:TOKEN@host), as git sends
+            return base64.b64decode(auth[len("Basic "):]).decode(errors="replace").partition(":")[2] or None
         return auth[len("Bearer "):] if auth.startswith("Bearer ") else None
 
 
