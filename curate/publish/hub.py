@@ -3,7 +3,9 @@
 One commit holds the whole version (and deletes what the previous version had but this one has
 not), then the tag vN points at it. The Hub applies a commit atomically, and the tag comes last,
 so an interrupted push leaves no tag; running it again either re-uses the landed commit (the
-client sees no change and makes none) or commits afresh, then tags.
+client sees no change and makes none) or commits afresh, then tags. A push that loses a race (its
+commit refused with 412 because main moved, or its tag with 409) looks again: when the winner
+pushed the same build, it re-uses that commit or tag and reports "already published".
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import tempfile
 from pathlib import Path
 
 from curate.errors import InputError, PublishError
+from curate.publish.names import Endpoint
 from curate.publish.result import PushResult, Say, check_same_build
-from curate.publish.version import MANIFEST, BuiltVersion, read_manifest
+from curate.publish.version import MANIFEST, BuiltVersion, changed_file, read_manifest
 
 KEEP_ON_HUB = (".gitattributes",)  # created by the Hub with the repo; not part of a version
+RACE_ATTEMPTS = 5  # each lost race means another push landed; five in a row is not a race
 
 
 def _network_errors() -> tuple[type[BaseException], ...]:
@@ -51,64 +55,95 @@ def _operations(api, repo: str, version: BuiltVersion, head: str | None) -> list
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
     from huggingface_hub.hf_api import RepoFile
 
-    files = version.files()
+    files, expected = version.files(), version.manifest.digests
     tree = api.list_repo_tree(repo, repo_type="dataset", revision=head, recursive=True) if head else []
     on_hub = [entry.path for entry in tree if isinstance(entry, RepoFile)]
     stale = sorted(p for p in on_hub if p not in files and p not in KEEP_ON_HUB)
-    return ([CommitOperationAdd(path_in_repo=rel, path_or_fileobj=str(local)) for rel, local in files.items()]
-            + [CommitOperationDelete(path_in_repo=p) for p in stale])
+    adds = [CommitOperationAdd(path_in_repo=rel, path_or_fileobj=str(local)) for rel, local in files.items()]
+    for add in adds:  # the client hashes each file again here: what it uploads is what we checked
+        actual = add.upload_info.sha256.hex()
+        if add.path_in_repo in expected and actual != expected[add.path_in_repo]:
+            raise changed_file(version, add.path_in_repo, expected=expected[add.path_in_repo],
+                               actual=actual)
+    return adds + [CommitOperationDelete(path_in_repo=p) for p in stale]
 
 
-def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: str, token: str | None,
+def _status(exc) -> int | None:
+    return exc.response.status_code if exc.response is not None else None
+
+
+def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, token: str | None,
                      private: bool, say: Say) -> PushResult:
     """Create the repo if needed, commit the version in one commit, tag it; see the module doc."""
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
-    api = HfApi(endpoint=endpoint, token=token, library_name="curate")
-    tag, fingerprint = version.tag, version.fingerprint
+    api = HfApi(endpoint=endpoint.url, token=token, library_name="curate")
+    where = f"{repo}@{version.tag} to {endpoint.shown}"
     try:
-        api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
-        refs = api.list_repo_refs(repo, repo_type="dataset")
-        tags = {ref.name: ref.target_commit for ref in refs.tags}
-        if tag in tags:
-            check_same_build(repo=repo, tag=tag, local=fingerprint,
-                             published=_published_fingerprint(api, repo, tags[tag]))
-            return PushResult(repo, tag, tags[tag], fingerprint, "unchanged", endpoint)
-        head = next((ref.target_commit for ref in refs.branches if ref.name == "main"), None)
-        operations = _operations(api, repo, version, head)
-        say(f"uploading {len(version.files())} files to {repo} in one commit")
+        with endpoint.masking_logs():
+            api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
+            for _ in range(RACE_ATTEMPTS):
+                result = _push_once(api, version, repo=repo, target=endpoint.shown, say=say)
+                if result is not None:
+                    return result
+    except HfHubHTTPError as exc:
+        hint = ("check that the token (HF_TOKEN or `hf auth login`) may write to it"
+                if _status(exc) in (401, 403) else "run the same push again")
+        if _status(exc) == 401 and endpoint.has_password:
+            hint = "check the user and password in the endpoint URL (they are sent instead of the token)"
+        raise _failed(endpoint, f"push of {where} failed: {_one_line(exc)}. Nothing was tagged; "
+                      f"{hint}", exc)
+    except ValueError as exc:  # huggingface_hub raises it when validate-yaml refuses the card
+        raise _failed(endpoint, f"{endpoint.shown} refused {repo}@{version.tag}: {_one_line(exc)}. "
+                      "Fix the card template (hub_cards/) and rebuild the version", exc)
+    except (RuntimeError, *_network_errors()) as exc:
+        raise _failed(endpoint, f"push of {where} was interrupted ({exc!r}); nothing was tagged, "
+                      "run the same push again", exc)
+    raise PublishError(f"push of {where}: other pushes kept moving main during {RACE_ATTEMPTS} "
+                       "attempts; nothing was tagged, run the same push again")
+
+
+def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say) -> PushResult | None:
+    """One attempt; None when another push got in between (main moved, or the tag appeared)."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    tag, fingerprint = version.tag, version.fingerprint
+    refs = api.list_repo_refs(repo, repo_type="dataset")
+    tags = {ref.name: ref.target_commit for ref in refs.tags}
+    if tag in tags:
+        check_same_build(repo=repo, tag=tag, local=fingerprint,
+                         published=_published_fingerprint(api, repo, tags[tag]))
+        return PushResult(repo, tag, tags[tag], fingerprint, "unchanged", target)
+    head = next((ref.target_commit for ref in refs.branches if ref.name == "main"), None)
+    operations = _operations(api, repo, version, head)
+    say(f"uploading {len(version.files())} files to {repo} in one commit")
+    try:
         commit = api.create_commit(
             repo, operations, repo_type="dataset", parent_commit=head,
             commit_message=f"{version.manifest.recipe.name} {tag}",
             commit_description=f"fingerprint {fingerprint}\ncurate {version.manifest.curate_version}")
-        say(f"tagging {tag} at {commit.oid[:12]}")
-        try:
-            api.create_tag(repo, tag=tag, revision=commit.oid, repo_type="dataset",
-                           tag_message=f"{version.manifest.recipe.name} {tag} fingerprint {fingerprint}")
-        except HfHubHTTPError as exc:
-            if exc.response is None or exc.response.status_code != 409:
-                raise
-            return _tagged_meanwhile(api, repo, version, endpoint)  # another push won the race
     except HfHubHTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else None
-        hint = ("check that the token (HF_TOKEN or `hf auth login`) may write to it"
-                if status in (401, 403) else "run the same push again")
-        raise PublishError(f"push of {repo}@{tag} to {endpoint} failed: {_one_line(exc)}. "
-                           f"Nothing was tagged; {hint}") from exc
-    except ValueError as exc:  # huggingface_hub raises it when validate-yaml refuses the card
-        raise PublishError(f"{endpoint} refused {repo}@{tag}: {_one_line(exc)}. Fix the card template "
-                           "(hub_cards/) and rebuild the version") from exc
-    except (RuntimeError, *_network_errors()) as exc:
-        raise PublishError(f"push of {repo}@{tag} to {endpoint} was interrupted ({exc!r}); nothing "
-                           "was tagged, run the same push again") from exc
-    return PushResult(repo, tag, commit.oid, fingerprint, "pushed", endpoint)
+        if _status(exc) == 412:  # main moved since we read it: maybe the same build, look again
+            return None
+        raise
+    say(f"tagging {tag} at {commit.oid[:12]}")
+    try:
+        api.create_tag(repo, tag=tag, revision=commit.oid, repo_type="dataset",
+                       tag_message=f"{version.manifest.recipe.name} {tag} fingerprint {fingerprint}")
+    except HfHubHTTPError as exc:
+        if _status(exc) == 409:  # another push tagged first: the next attempt reads what it holds
+            return None
+        raise
+    return PushResult(repo, tag, commit.oid, fingerprint, "pushed", target)
 
 
-def _tagged_meanwhile(api, repo: str, version: BuiltVersion, endpoint: str) -> PushResult:
-    """Another push created the tag between our check and our tag: same build or a conflict."""
-    tags = {ref.name: ref.target_commit for ref in api.list_repo_refs(repo, repo_type="dataset").tags}
-    commit = tags[version.tag]
-    check_same_build(repo=repo, tag=version.tag, local=version.fingerprint,
-                     published=_published_fingerprint(api, repo, commit))
-    return PushResult(repo, version.tag, commit, version.fingerprint, "unchanged", endpoint)
+def _failed(endpoint: Endpoint, message: str, cause: BaseException) -> PublishError:
+    """The error, password masked; the cause is kept only when its text cannot hold one
+    (CURATE_DEBUG=1 prints it)."""
+    error = PublishError(endpoint.redact(message))
+    if endpoint.has_password:
+        error.__suppress_context__ = True
+    else:
+        error.__cause__ = cause
+    return error

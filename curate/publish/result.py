@@ -19,12 +19,12 @@ class PushResult:
     commit: str
     fingerprint: str
     status: Literal["pushed", "unchanged"]
-    target: str  # the endpoint URL or the registry folder
+    target: str  # the endpoint URL (password masked) or the registry folder
 
     def describe(self) -> str:
         if self.status == "unchanged":
-            return (f"{self.repo}@{self.tag} already holds fingerprint {self.fingerprint} on "
-                    f"{self.target} (commit {self.commit[:12]}): nothing to do")
+            return (f"{self.repo}@{self.tag} is already published on {self.target} with fingerprint "
+                    f"{self.fingerprint} (commit {self.commit[:12]}): nothing to do")
         return (f"pushed {self.repo}@{self.tag} to {self.target}: commit {self.commit[:12]}, "
                 f"fingerprint {self.fingerprint}")
 

@@ -1,19 +1,22 @@
 """A built version on disk, as push sees it: its manifest head, its tag and the files to publish.
 
 A version folder is `<out>/<name>/v<N>/` with data/*.parquet (Hub layout), rejects/ (kept local),
-manifest.json, README.md (the card) and card images (*.png).
+manifest.json, README.md (the card) and card images (*.png). The manifest records the sha256 of
+every shard, rejects file and image; `check_files` holds the folder to it before a push.
 """
 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from curate.errors import InputError
+from curate.io.digest import sha256_file
 
 MANIFEST, CARD = "manifest.json", "README.md"
 NOT_PUBLISHED = ("rejects",)  # every excluded record stays with the build, never on the Hub
@@ -32,6 +35,27 @@ class RecipeHead(BaseModel):
         return value[1:] if isinstance(value, str) and value.startswith("v") else value
 
 
+class FileDigest(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # n_rows, split, ...
+    path: str
+    sha256: str
+
+    @field_validator("path")
+    @classmethod
+    def check_path_stays_in_the_version(cls, value: str) -> str:
+        parts = PurePosixPath(value).parts
+        if not parts or value.startswith("/") or "\\" in value or any(p in (".", "..") for p in parts):
+            raise ValueError(f"path {value!r} is not a plain path inside the version folder")
+        return value
+
+    @field_validator("sha256")
+    @classmethod
+    def check_sha256_is_hex(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise ValueError(f"sha256 {value!r} is not 64 lower-case hex digits")
+        return value
+
+
 class ManifestHead(BaseModel):
     """The fields of manifest.json that publishing relies on; the rest travels untouched."""
 
@@ -39,6 +63,19 @@ class ManifestHead(BaseModel):
     fingerprint: str
     recipe: RecipeHead
     curate_version: str
+    outputs: list[FileDigest] = []  # the shards under data/
+    rejects: list[FileDigest] = []
+    images: list[FileDigest] = []  # card images; the manifest writes {file name: sha256}
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def read_images_as_digests(cls, value):
+        return [{"path": k, "sha256": v} for k, v in value.items()] if isinstance(value, dict) else value
+
+    @property
+    def digests(self) -> dict[str, str]:
+        """Path in the version folder -> the sha256 the build wrote down."""
+        return {f.path: f.sha256 for f in [*self.outputs, *self.rejects, *self.images]}
 
     @field_validator("fingerprint")
     @classmethod
@@ -75,11 +112,41 @@ class BuiltVersion:
         out = {}
         for path in sorted(self.root.rglob("*")):
             rel = path.relative_to(self.root).as_posix()
-            if not path.is_file() or rel.split("/")[0] in NOT_PUBLISHED or rel.startswith("."):
+            hidden = any(part.startswith(".") for part in rel.split("/"))
+            if not path.is_file() or rel.split("/")[0] in NOT_PUBLISHED or hidden:
                 continue
             if rel.startswith("data/") or rel in (MANIFEST, CARD) or rel.endswith(".png"):
                 out[rel] = path
         return out
+
+
+def changed_file(version: BuiltVersion, rel: str, *, expected: str, actual: str) -> InputError:
+    return InputError(
+        f"{version.root / rel}: sha256 {actual} but {MANIFEST} says {expected}: the file changed "
+        "after the build, so it no longer is the version the manifest describes; rebuild it with "
+        "`curate build` instead of editing a built version (nothing was pushed)")
+
+
+def check_files(version: BuiltVersion) -> None:
+    """Every file the manifest lists exists with its sha256, and every shard is listed; else an
+    InputError naming the file. Runs before a push writes or uploads anything."""
+    expected = version.manifest.digests
+    unlisted = [rel for rel in version.files() if rel.startswith("data/") and rel not in expected]
+    if unlisted:
+        raise InputError(f"{version.root / unlisted[0]}: not among the outputs of {MANIFEST}, so "
+                         "this build did not write it; remove it or rebuild the version (nothing "
+                         "was pushed)")
+    missing = [rel for rel in expected if not (version.root / rel).is_file()]
+    if missing:
+        raise InputError(f"{version.root / missing[0]}: listed in {MANIFEST} (sha256 "
+                         f"{expected[missing[0]]}) but missing; rebuild the version with "
+                         "`curate build` (nothing was pushed)")
+    paths = list(expected)
+    with ThreadPoolExecutor(max_workers=4) as pool:  # hashlib releases the GIL: shards in parallel
+        actual = dict(zip(paths, pool.map(lambda rel: sha256_file(version.root / rel), paths)))
+    for rel in paths:
+        if actual[rel] != expected[rel]:
+            raise changed_file(version, rel, expected=expected[rel], actual=actual[rel])
 
 
 def read_version(build_dir: str | Path) -> BuiltVersion:

@@ -1,7 +1,8 @@
 """Write a built version folder the way `curate build` lays it out, small enough for tests.
 
 <root>/<name>/v<N>/ data/train-*.parquet, data/test-*.parquet (Hub layout), rejects/*.parquet,
-manifest.json (fingerprint = sha256 over the data shards), README.md (a card with Hub YAML) and a PNG.
+manifest.json (fingerprint = sha256 over the data shards; the sha256 of every shard, rejects file
+and image, as the build writes them), README.md (a card with Hub YAML) and a PNG.
 """
 
 from __future__ import annotations
@@ -65,19 +66,28 @@ def write_build(out: Path, *, name: str = "safety_rm", version: int = 3, train: 
     (root / "rejects").mkdir()
     shards = [(f"train-{i:05d}-of-{n_train_shards:05d}.parquet", train[i::n_train_shards])
               for i in range(n_train_shards)] + [("test-00000-of-00001.parquet", test)]
-    digest = hashlib.sha256()
+    digest, outputs = hashlib.sha256(), []
     for filename, rows in shards:
         pq.write_table(pa.Table.from_pylist(rows), root / "data" / filename)
         digest.update((root / "data" / filename).read_bytes())
+        outputs.append({"split": filename.split("-")[0], "path": f"data/{filename}",
+                        "n_rows": len(rows), "sha256": sha256_of(root / "data" / filename)})
+    rejects = "rejects/rejects-00000-of-00001.parquet"
     pq.write_table(pa.Table.from_pylist([{"uid": "f" * 32, "reason": "safety_category_4"}]),
-                   root / "rejects" / "rejects-00000-of-00001.parquet")
+                   root / rejects)
+    (root / "composition.png").write_bytes(tiny_png())
     manifest = {"fingerprint": digest.hexdigest(), "recipe": {"name": name, "version": version},
-                "curate_version": "0.1.0", "outputs": {"train": len(train), "test": len(test)}}
+                "curate_version": "0.1.0", "outputs": outputs,
+                "rejects": [{"path": rejects, "n_rows": 1, "sha256": sha256_of(root / rejects)}],
+                "images": {"composition.png": sha256_of(root / "composition.png")}}
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     size = "n<1K" if len(train) + len(test) < 1000 else "1K<n<10K"
     (root / "README.md").write_text(card or CARD.format(name=name, version=version, size=size))
-    (root / "composition.png").write_bytes(tiny_png())
     return root
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_split(root: Path, split: str) -> list[dict]:
