@@ -1,0 +1,37 @@
+"""A batch of records read from one file, and the rows of it that could not become records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+BATCH_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A raw row that could not become a record, and why."""
+
+    file: str
+    line: int | None
+    field: str | None
+    reason: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "field": self.field,
+                "reason": self.reason, "message": self.message}
+
+
+@dataclass
+class Batch:
+    kind: str
+    frame: pl.DataFrame  # the record columns, then _file and _line
+    problems: list[Problem] = field(default_factory=list)
+    source_format: str = ""
+
+    @property
+    def n_read(self) -> int:
+        return self.frame.height + len(self.problems)
