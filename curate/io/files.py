@@ -37,6 +37,12 @@ def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None 
                 raise InputError(f"{path}: no such file; check the path")
             else:
                 found.append(path)
+    for path in found:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:  # the name travels into reports, rejects and manifests
+            raise InputError(f"{ascii(str(path))}: the file name is not valid UTF-8; rename "
+                             "the file") from None
     return found
 
 
