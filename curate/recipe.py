@@ -30,6 +30,9 @@ class RecipeError(InputError):
     """A recipe that is malformed or cannot be met (unusable input: exit 2)."""
 
 
+_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")  # a folder name that stays in OUT
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -108,8 +111,10 @@ class Requires(_Strict):
 
 
 class Recipe(_Strict):
-    name: str
-    version: int = Field(ge=1)
+    name: str = Field(description="Plain identifier naming the folder OUT/NAME/ (lowercase "
+                      "letters, digits, `_`, `.`, `-`).")
+    version: int = Field(ge=1, le=1_000_000, strict=True, description="Positive integer: the "
+                         "folder OUT/NAME/vN/ and the tag vN.")
     kind: Literal["preference", "sft"]
     description: str = ""
     seed: int = 0
@@ -129,6 +134,16 @@ class Recipe(_Strict):
     @property
     def id(self) -> str:
         return f"{self.name}_v{self.version}"
+
+    @field_validator("name")
+    @classmethod
+    def check_name_is_plain(cls, name: str) -> str:
+        if not _PLAIN_NAME.fullmatch(name) or ".." in name:
+            raise ValueError(f"recipe name {name!r} must be a plain identifier (it names the "
+                             "folder OUT/NAME/): 1-100 lowercase letters, digits, '_', '.' or "
+                             "'-', starting with a letter or digit, no '..' and no '/'; e.g. "
+                             "safety_rm")
+        return name
 
     @model_validator(mode="after")
     def check_groups_cover_sources(self) -> Recipe:
