@@ -30,6 +30,8 @@ _OS_ERROR_FIXES = {
     errno.ENOENT: "check the path",
     errno.ENOTDIR: "part of the path is a file, not a folder: use another path",
     errno.EISDIR: "a folder is in the way: use another path",
+    errno.EEXIST: "something is already there: remove it or use another path",
+    errno.EIO: "the device failed to read or write: check the disk or the mount",
 }
 
 
