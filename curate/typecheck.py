@@ -27,6 +27,11 @@ def _expected(kind: str) -> dict[str, str]:
     return {f.name: names[f.type] for f in arrow_schema(kind)}
 
 
+# Exact types that are always right, for a fast first test (bool is not an int here).
+_FAST = {"text": {str}, "bool": {bool}, "number": {int, float}, "integer": {int}}
+_TEXT_OR_NONE = {str, type(None)}
+
+
 def type_error(record: Mapping[str, Any], kind: str) -> tuple[str, str] | None:
     """(field, message) for the first value of the wrong type or unknown key, else None."""
     expected = _expected(kind)
@@ -37,10 +42,25 @@ def type_error(record: Mapping[str, Any], kind: str) -> tuple[str, str] | None:
                               f"{', '.join(expected)}: rename or drop it, or use a column mapping")
         if value is None:
             continue
-        problem = _messages_error(key, value) if want == "messages" else _scalar_error(want, value)
+        if want == "messages":
+            if type(value) is list and all(_plain_message(m) for m in value):
+                continue
+            problem = _messages_error(key, value)
+            if problem:
+                return problem
+            continue
+        if type(value) in _FAST[want]:
+            continue
+        problem = _scalar_error(want, value)
         if problem:
-            return problem if isinstance(problem, tuple) else (key, f"`{key}` {problem}")
+            return key, f"`{key}` {problem}"
     return None
+
+
+def _plain_message(message: Any) -> bool:
+    return (type(message) is dict and message.keys() <= _MESSAGE_KEYS
+            and type(message.get("role")) in _TEXT_OR_NONE
+            and type(message.get("content")) in _TEXT_OR_NONE)
 
 
 def _scalar_error(want: str, value: Any) -> str | None:
