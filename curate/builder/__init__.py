@@ -8,9 +8,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,10 +22,11 @@ from curate.builder.card import describe_version, render_card
 from curate.builder.card_stats import resolve_tokenizer
 from curate.builder.index import scan_sources, spill_deferred
 from curate.builder.manifest import fingerprint, output_stats, source_entries
+from curate.builder.output import inside_out, install, output_error, scratch_folder
 from curate.builder.row_stats import RowStats
 from curate.builder.select import (Selection, assign_split, check_freshness, drop_duplicates,
                                    select)
-from curate.builder.sources import read_recipe, resolve_sources
+from curate.builder.sources import ResolvedSource, read_recipe, resolve_sources
 from curate.builder.spill import Spill
 from curate.builder.write import write_version
 from curate.checks import reasons
@@ -40,6 +39,7 @@ class Build:
     """A built version on disk."""
 
     path: Path
+    unchanged: bool = False  # True when the folder already held this fingerprint: a no-op
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
@@ -63,80 +63,98 @@ class Build:
 
 
 def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = True,
-          tokenizer: str | Path | Any | None = None) -> Build:
+          tokenizer: str | Path | Any | None = None, force: bool = False) -> Build:
     """Build a recipe (NAME_vN or a path to a .yaml) into `<out>/<name>/v<version>/`.
 
-    The version folder appears atomically: work happens in a temporary sibling folder that is
-    renamed into place at the end, so a crash never leaves a half-written version.
+    The version folder appears atomically: work happens in scratch under `<out>/.curate-scratch/`
+    that is renamed into place at the end, so a crash never leaves a half-written version, and
+    nothing is written outside `out`. Local versions are immutable: when the folder exists, a
+    build with the same fingerprint is a no-op (`Build.unchanged`) and one with another
+    fingerprint is refused (InputError) unless `force`. Disk full or a read-only `out` is an
+    InputError, with nothing left behind.
     `tokenizer` (a spec for curate.stats.load_tokenizer, or $CURATE_TOKENIZER when None) gives
     the card's Table 6 its token counts; without one the card reports comparisons and turns.
     """
     recipe_obj, recipe_path = read_recipe(recipe)
     tokenizer = resolve_tokenizer(tokenizer)  # before the work: a bad spec fails at once
     sources = resolve_sources(recipe_obj, recipe_path)
+    out_root = Path(out).resolve()
+    target = inside_out(out_root / recipe_obj.name / f"v{recipe_obj.version}", out_root)
+    try:
+        with scratch_folder(out_root) as scratch:
+            work = scratch / target.name
+            work.mkdir()  # 0755 under the usual umask, like the files inside (mkdtemp: 0700)
+            digest = _write(work, scratch, recipe_obj, recipe_path, sources, progress=progress,
+                            tokenizer=tokenizer, versions_dir=target.parent)
+            installed = install(work, target, out_root=out_root, fingerprint=digest,
+                                force=force, scratch=scratch, hint=f" in {recipe_path}")
+    except OSError as exc:
+        error = output_error(exc, out_root)
+        if error is None:
+            raise
+        raise error from exc
+    return Build(target, unchanged=not installed)
+
+
+def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
+           sources: list[ResolvedSource], *, progress: bool, tokenizer: Any,
+           versions_dir: Path) -> str:
+    """Write the version into `work` (spill in `scratch`); returns its fingerprint."""
     kind = recipe_obj.kind
     excluded = recipe_obj.excluded_reasons(reasons(kind))
-    target = Path(out) / recipe_obj.name / f"v{recipe_obj.version}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".v{recipe_obj.version}-", dir=target.parent))
-    try:
-        spill, rejects = Spill(work / "_spill"), Spill(work / "_rejects")
-        threading.Thread(target=_import_card_libraries, daemon=True).start()
-        timer = StageTimer()
-        with timer("read, check, index"), progress_bar(f"reading {recipe_obj.id}",
-                                                       enabled=progress) as advance:
-            index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
-                                 split_seed=recipe_obj.split.seed, excluded=excluded,
-                                 spill=spill, rejects=rejects, on_batch=advance,
-                                 deferred=recipe_obj.sampled_sources())
-        check_freshness(index.frame, recipe_obj)
-        timer.start("select")
-        selection, duplicates = _select(index.frame, recipe_obj, excluded)
-        index.frame = index.frame.clear()  # pass 2 needs only the selection: ~150 bytes a row
-        if index.deferred:
-            timer.start("read sampled rows")
-            spill_deferred(sources, index, pl.concat([selection.chosen["_rid"],
-                                                      duplicates["_rid"]]),
-                           kind=kind, seed=recipe_obj.seed, split_seed=recipe_obj.split.seed,
-                           excluded=excluded, spill=spill)
-        split_rows = dict(selection.chosen["split"].value_counts().iter_rows())
-        split_rows = {s: split_rows.get(s, 0) for s in ("train", "test")}
-        timer.start("write shards")
-        row_stats = RowStats(kind)
-        outputs, reject_files, n_duplicates = write_version(
-            spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
-            margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
-            rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
-            on_rows=row_stats.add)
-        timer.start("manifest, card")
-        spill.close()
-        rejects.close()
-        cleanup = _remove_in_background(work, ["_spill", "_rejects"])
-        manifest = {
-            "curate_version": _version(),
-            "fingerprint": fingerprint(recipe_obj, outputs),
-            "recipe": recipe_obj.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "recipe_file": str(recipe_path),
-            "sources": source_entries(sources, index, selection, n_duplicates),
-            "groups": {g: {"n_rows": n, "sources": selection.group_sources[g]}
-                       for g, n in selection.group_rows.items()},
-            "splits": {s: n for s, n in split_rows.items() if n or s == "train"},
-            "outputs": [o.__dict__ for o in outputs],
-            "rejects": reject_files,
-            "stats": output_stats(rows := row_stats.frame(), kind),
-        }
-        manifest.update(describe_version(work, recipe_obj, manifest, tokenizer=tokenizer,
-                                         rows=rows))
-        (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        (work / "README.md").write_text(render_card(recipe_obj, manifest))
-        cleanup.join()
-        timer.stop()
-        _replace(work, target)
-        timer.report()
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    return Build(target)
+    spill, rejects = Spill(scratch / "_spill"), Spill(scratch / "_rejects")
+    threading.Thread(target=_import_card_libraries, daemon=True).start()
+    timer = StageTimer()
+    with timer("read, check, index"), progress_bar(f"reading {recipe_obj.id}",
+                                                   enabled=progress) as advance:
+        index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
+                             split_seed=recipe_obj.split.seed, excluded=excluded,
+                             spill=spill, rejects=rejects, on_batch=advance,
+                             deferred=recipe_obj.sampled_sources())
+    check_freshness(index.frame, recipe_obj)
+    timer.start("select")
+    selection, duplicates = _select(index.frame, recipe_obj, excluded)
+    index.frame = index.frame.clear()  # pass 2 needs only the selection: ~150 bytes a row
+    if index.deferred:
+        timer.start("read sampled rows")
+        spill_deferred(sources, index, pl.concat([selection.chosen["_rid"],
+                                                  duplicates["_rid"]]),
+                       kind=kind, seed=recipe_obj.seed, split_seed=recipe_obj.split.seed,
+                       excluded=excluded, spill=spill)
+    split_rows = dict(selection.chosen["split"].value_counts().iter_rows())
+    split_rows = {s: split_rows.get(s, 0) for s in ("train", "test")}
+    timer.start("write shards")
+    row_stats = RowStats(kind)
+    outputs, reject_files, n_duplicates = write_version(
+        spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
+        margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
+        rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
+        on_rows=row_stats.add)
+    timer.start("manifest, card")
+    spill.close()
+    rejects.close()
+    cleanup = _remove_in_background([spill.folder, rejects.folder])
+    manifest = {
+        "curate_version": _version(),
+        "fingerprint": fingerprint(recipe_obj, outputs),
+        "recipe": recipe_obj.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "recipe_file": str(recipe_path),
+        "sources": source_entries(sources, index, selection, n_duplicates),
+        "groups": {g: {"n_rows": n, "sources": selection.group_sources[g]}
+                   for g, n in selection.group_rows.items()},
+        "splits": {s: n for s, n in split_rows.items() if n or s == "train"},
+        "outputs": [o.__dict__ for o in outputs],
+        "rejects": reject_files,
+        "stats": output_stats(rows := row_stats.frame(), kind),
+    }
+    manifest.update(describe_version(work, recipe_obj, manifest, tokenizer=tokenizer,
+                                     rows=rows, versions_dir=versions_dir))
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    (work / "README.md").write_text(render_card(recipe_obj, manifest))
+    cleanup.join()
+    timer.stop()
+    timer.report()
+    return manifest["fingerprint"]
 
 
 def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
@@ -162,24 +180,12 @@ def _import_card_libraries() -> None:
         pass
 
 
-def _remove_in_background(work: Path, names: list[str]) -> threading.Thread:
+def _remove_in_background(folders: list[Path]) -> threading.Thread:
     """Deleting GBs of spill takes seconds of unlinking: do it while the card renders."""
-    trash = Path(tempfile.mkdtemp(prefix=".trash-", dir=work.parent))
-    for name in names:
-        os.replace(work / name, trash / name)
-    thread = threading.Thread(target=shutil.rmtree, args=(trash,), kwargs={"ignore_errors": True})
+    thread = threading.Thread(target=lambda: [shutil.rmtree(f, ignore_errors=True)
+                                              for f in folders])
     thread.start()
     return thread
-
-
-def _replace(work: Path, target: Path) -> None:
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(work, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(work, target)
 
 
 def _version() -> str:

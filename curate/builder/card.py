@@ -73,9 +73,10 @@ def dataset_info(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
 
 def describe_version(work: Path, recipe: Recipe, manifest: dict[str, Any], *,
                      tokenizer: Tokenizer | None, rows: pl.DataFrame | None = None,
-                     ) -> dict[str, Any]:
+                     versions_dir: Path | None = None) -> dict[str, Any]:
     """Manifest entries for the card: table6, lineage, dataset_info, images (PNGs written to
-    `work`). `work` is the version folder being built; its parent holds the other versions."""
+    `work`). `work` is the version folder being built; `versions_dir` (by default its parent)
+    holds the other versions."""
     stats = version_stats(work / "data", recipe.kind, tokenizer=tokenizer, rows=rows)
     images = {}
     if write_composition_png(work / COMPOSITION, composition_rows(manifest)):
@@ -85,7 +86,7 @@ def describe_version(work: Path, recipe: Recipe, manifest: dict[str, Any], *,
         images[LENGTHS] = sha256_file(work / LENGTHS)
     return {"table6": {**stats.table6, "lengths": {"unit": stats.unit,
                                                    "series": length_summary(stats.lengths)}},
-            "lineage": lineage_entry(work, manifest, versions_dir=work.parent,
+            "lineage": lineage_entry(work, manifest, versions_dir=versions_dir or work.parent,
                                      version=recipe.version),
             "dataset_info": dataset_info(work, manifest), "images": images}
 

@@ -21,11 +21,18 @@ def build_command(
     tokenizer: Annotated[Optional[str], typer.Option(
         envvar="CURATE_TOKENIZER", help="Tokenizer for the card's Table 6 token counts (as for "
         "`curate stats`); without one the card gives comparisons and turns only.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace OUT/NAME/vN when it holds another fingerprint (local versions "
+        "are immutable otherwise: bump `version:` instead).")] = False,
 ) -> None:
     """Build a dataset version: checks, exclusions, the mix, the split, shards, manifest, card."""
-    result = build(recipe, out=out, tokenizer=tokenizer)
+    result = build(recipe, out=out, tokenizer=tokenizer, force=force)
     m = result.manifest
     console = Console()
+    if result.unchanged:
+        console.print(f"{result.path}: v{m['recipe']['version']} already built with fingerprint "
+                      f"{m['fingerprint']}: nothing to do", soft_wrap=True)
+        return
     table = Table("source", "read", "kept", "rejected", "not selected", title=str(result.path))
     for name, s in m["sources"].items():
         table.add_row(name, f"{s['n_read']:,}", f"{s['n_kept']:,}", f"{s['n_rejected']:,}",

@@ -128,7 +128,8 @@ def test_an_unmeetable_recipe_fails_with_the_numbers_and_writes_nothing(tmp_path
     with pytest.raises(RecipeError, match=r"group helpfulness needs 1,867 rows \(share 0.7 of a "
                                           r"2,667-row mix\) .* hold 880"):
         curate.build(recipe, out=tmp_path / "out", progress=False)
-    assert list((tmp_path / "out/t").iterdir()) == []
+    assert not (tmp_path / "out/t").exists()  # scratch only, under out/.curate-scratch/
+    assert [p.name for p in (tmp_path / "out/.curate-scratch").iterdir()] == [".lock"]
 
 
 def test_freshness_rule_names_the_batch_and_the_iteration(tmp_path):
@@ -150,4 +151,5 @@ def test_a_crash_leaves_no_version_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(write_module, "sha256_of", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         curate.build(_safety_recipe(tmp_path), out=tmp_path / "out", progress=False)
-    assert list((tmp_path / "out/t").iterdir()) == []
+    assert not (tmp_path / "out/t").exists()  # and its scratch is gone:
+    assert [p.name for p in (tmp_path / "out/.curate-scratch").iterdir()] == [".lock"]
