@@ -13,10 +13,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from curate.errors import InputError, PublishError
+from curate.errors import InputError, PublishError, VersionConflictError
 from curate.publish.names import Endpoint
 from curate.publish.result import PushResult, Say, check_same_build
-from curate.publish.version import MANIFEST, BuiltVersion, changed_file, read_manifest
+from curate.publish.version import MANIFEST, BuiltVersion, ManifestHead, changed_file, read_manifest
 
 KEEP_ON_HUB = (".gitattributes",)  # created by the Hub with the repo; not part of a version
 RACE_ATTEMPTS = 5  # each lost race means another push landed; five in a row is not a race
@@ -35,8 +35,8 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _published_fingerprint(api, repo: str, commit: str) -> str | None:
-    """The fingerprint in manifest.json at `commit`, or None when there is no readable one."""
+def _published_manifest(api, repo: str, commit: str) -> ManifestHead | None:
+    """The manifest.json at `commit`, or None when there is no readable one."""
     from huggingface_hub.errors import EntryNotFoundError
 
     with tempfile.TemporaryDirectory(prefix="curate-push-") as tmp:
@@ -46,9 +46,26 @@ def _published_fingerprint(api, repo: str, commit: str) -> str | None:
         except EntryNotFoundError:
             return None
         try:
-            return read_manifest(Path(path).read_bytes(), where=f"{repo}@{commit}/{MANIFEST}").fingerprint
+            return read_manifest(Path(path).read_bytes(), where=f"{repo}@{commit}/{MANIFEST}")
         except InputError:  # a foreign manifest.json: not a curate version
             return None
+
+
+def _won_by_the_same_build(api, repo: str, version: BuiltVersion, head: str) -> str | None:
+    """After a lost race, with the tag not there yet: `head` when the push that moved main to it
+    committed this very build (it only remains to tag it); None when it committed another
+    version. Another build for our tag is a conflict: committing on top of it would move main
+    to a build its tag will never name."""
+    manifest = _published_manifest(api, repo, head)
+    if manifest is None or manifest.tag != version.tag:
+        return None
+    if manifest.fingerprint != version.fingerprint:
+        raise VersionConflictError(
+            f"{repo}@{version.tag} is being published by another push with fingerprint "
+            f"{manifest.fingerprint} (commit {head[:12]}), and this build has fingerprint "
+            f"{version.fingerprint}; versions never change: bump the recipe's version (e.g. "
+            f"v{version.manifest.recipe.version + 1}) to publish the new build")
+    return head
 
 
 def _operations(api, repo: str, version: BuiltVersion, head: str | None) -> list:
@@ -83,8 +100,9 @@ def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, to
     try:
         with endpoint.masking_logs():
             api.create_repo(repo, repo_type="dataset", private=private, exist_ok=True)
-            for _ in range(RACE_ATTEMPTS):
-                result = _push_once(api, version, repo=repo, target=endpoint.shown, say=say)
+            for attempt in range(RACE_ATTEMPTS):  # the next attempt only follows a lost race
+                result = _push_once(api, version, repo=repo, target=endpoint.shown, say=say,
+                                    raced=attempt > 0)
                 if result is not None:
                     return result
     except HfHubHTTPError as exc:
@@ -104,7 +122,8 @@ def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, to
                        "attempts; nothing was tagged, run the same push again")
 
 
-def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say) -> PushResult | None:
+def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say,
+               raced: bool) -> PushResult | None:
     """One attempt; None when another push got in between (main moved, or the tag appeared)."""
     from huggingface_hub.errors import HfHubHTTPError
 
@@ -112,30 +131,33 @@ def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say) 
     refs = api.list_repo_refs(repo, repo_type="dataset")
     tags = {ref.name: ref.target_commit for ref in refs.tags}
     if tag in tags:
+        published = _published_manifest(api, repo, tags[tag])
         check_same_build(repo=repo, tag=tag, local=fingerprint,
-                         published=_published_fingerprint(api, repo, tags[tag]))
+                         published=published.fingerprint if published else None)
         return PushResult(repo, tag, tags[tag], fingerprint, "unchanged", target)
     head = next((ref.target_commit for ref in refs.branches if ref.name == "main"), None)
-    operations = _operations(api, repo, version, head)
-    say(f"uploading {len(version.files())} files to {repo} in one commit")
+    commit = _won_by_the_same_build(api, repo, version, head) if raced and head else None
+    if commit is None:
+        operations = _operations(api, repo, version, head)
+        say(f"uploading {len(version.files())} files to {repo} in one commit")
+        try:
+            commit = api.create_commit(
+                repo, operations, repo_type="dataset", parent_commit=head,
+                commit_message=f"{version.manifest.recipe.name} {tag}",
+                commit_description=f"fingerprint {fingerprint}\ncurate {version.manifest.curate_version}").oid
+        except HfHubHTTPError as exc:
+            if _status(exc) == 412:  # main moved since we read it: maybe the same build, look again
+                return None
+            raise
+    say(f"tagging {tag} at {commit[:12]}")
     try:
-        commit = api.create_commit(
-            repo, operations, repo_type="dataset", parent_commit=head,
-            commit_message=f"{version.manifest.recipe.name} {tag}",
-            commit_description=f"fingerprint {fingerprint}\ncurate {version.manifest.curate_version}")
-    except HfHubHTTPError as exc:
-        if _status(exc) == 412:  # main moved since we read it: maybe the same build, look again
-            return None
-        raise
-    say(f"tagging {tag} at {commit.oid[:12]}")
-    try:
-        api.create_tag(repo, tag=tag, revision=commit.oid, repo_type="dataset",
+        api.create_tag(repo, tag=tag, revision=commit, repo_type="dataset",
                        tag_message=f"{version.manifest.recipe.name} {tag} fingerprint {fingerprint}")
     except HfHubHTTPError as exc:
         if _status(exc) == 409:  # another push tagged first: the next attempt reads what it holds
             return None
         raise
-    return PushResult(repo, tag, commit.oid, fingerprint, "pushed", target)
+    return PushResult(repo, tag, commit, fingerprint, "pushed", target)
 
 
 def _failed(endpoint: Endpoint, message: str, cause: BaseException) -> PublishError:

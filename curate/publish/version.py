@@ -73,6 +73,10 @@ class ManifestHead(BaseModel):
         return [{"path": k, "sha256": v} for k, v in value.items()] if isinstance(value, dict) else value
 
     @property
+    def tag(self) -> str:
+        return f"v{self.recipe.version}"
+
+    @property
     def digests(self) -> dict[str, str]:
         """Path in the version folder -> the sha256 the build wrote down."""
         return {f.path: f.sha256 for f in [*self.outputs, *self.rejects, *self.images]}
@@ -101,7 +105,7 @@ class BuiltVersion:
 
     @property
     def tag(self) -> str:
-        return f"v{self.manifest.recipe.version}"
+        return self.manifest.tag
 
     @property
     def fingerprint(self) -> str:

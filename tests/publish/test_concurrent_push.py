@@ -69,7 +69,9 @@ def test_hub_push_racing_another_build_for_the_same_tag_still_conflicts(hub, tmp
                           lambda: push_to_hub(theirs, repo=REPO, endpoint=hub.url))
     assert sorted(type(r).__name__ for r in results) == ["PushResult", "VersionConflictError"], results
     winner = next(r for r in results if not isinstance(r, Exception))
-    assert hub.store.repos[REPO].tags == {"v3": winner.commit}
+    repo = hub.store.repos[REPO]
+    assert repo.tags == {"v3": winner.commit}
+    assert len(repo.commits) == 2 and repo.branches["main"] == winner.commit  # no untagged build on main
 
 
 def slow_ref_updates(tmp_path, monkeypatch) -> None:
