@@ -117,8 +117,8 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
     index.frame = index.frame.clear()  # pass 2 needs only the selection: ~150 bytes a row
     if index.deferred:
         timer.start("read sampled rows")
-        spill_deferred(sources, index, pl.concat([selection.chosen["_rid"],
-                                                  duplicates["_rid"]]),
+        spill_deferred(sources, index, pl.concat([selection.chosen.select("_rid", "_key"),
+                                                  duplicates.select("_rid", "_key")]),
                        kind=kind, seed=recipe_obj.seed, split_seed=recipe_obj.split.seed,
                        excluded=excluded, spill=spill)
     split_rows = dict(selection.chosen["split"].value_counts().iter_rows())

@@ -3,7 +3,8 @@
 The index holds only what selection needs (row id, uid, sampling key, split key, batch, model
 iteration, reason). Eligible rows go to spill files bucketed by the top bits of their sampling
 key, so pass 2 can emit them in key order one small bucket at a time (bounded memory). Rejected
-rows go straight to the rejects spill with their reason.
+rows go straight to the rejects spill with their reason. Each file's stamp (size, mtime, xxh3)
+is taken as it is read: a file that changes before the build ends fails it (InputError).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from curate.builder.sources import ResolvedSource
 from curate.builder.spill import Spill, bucket_of, reject_bits
 from curate.checks import CheckConfig, apply_checks
 from curate.io.background import Background
+from curate.io.digest import FileStamp, changed_error, check_unchanged
 from curate.io.prefetch import prefetch
 from curate.reading import Problem, scan_batches
 
@@ -50,6 +52,12 @@ class Index:
     files: dict[str, list[Path]]
     bucket_bits: int
     deferred: list[str] = field(default_factory=list)  # sources whose rows were not spilled
+    stamps: dict[Path, FileStamp] = field(default_factory=dict)  # each file as pass 1 read it
+
+    def check_unchanged(self) -> None:
+        """InputError naming the first file that changed since pass 1 read it (cheap: stats)."""
+        for path, stamp in self.stamps.items():
+            check_unchanged(path, stamp)
 
 
 def bucket_bits_for(total_bytes: int) -> int:
@@ -105,13 +113,13 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
     total_bytes = sum(p.stat().st_size for s in sources for p in s.files)
     bits = bucket_bits_for(total_bytes)
     keying = Keying.of(kind, seed, split_seed, excluded)
-    frames, counts = [], {}
+    frames, counts, stamps = [], {}, {}
     file_no = 0
     with Background(limit=1) as writes:  # a batch's spill writes overlap the next one's checks
         for source in sources:
             counts[source.name] = tally = SourceCounts()
             for path in source.files:
-                ordinal = 0
+                ordinal, before = 0, FileStamp.of(path)
                 for batch in keying.batches(source, path):
                     tally.n_read += batch.n_read
                     _spill_problems(batch.problems, source.name, rejects, tally)
@@ -132,23 +140,26 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
                         pl.col("reason").is_not_null().alias("_rejected")))
                     if on_batch:
                         on_batch(batch.n_read)
+                stamps[path] = FileStamp.after_reading(path, before)
                 file_no += 1
     frame = pl.concat(frames) if frames else pl.DataFrame(
         schema={"_rid": pl.Int64, "source": pl.String, "uid": pl.String, "_key": pl.UInt64,
                 "_split_key": pl.UInt64, "batch": pl.String, "model_iteration": pl.String,
                 "_row_digest": pl.UInt64, "_rejected": pl.Boolean})
     return Index(frame, counts, {s.name: s.files for s in sources}, bits,
-                 [s.name for s in sources if s.name in deferred])
+                 [s.name for s in sources if s.name in deferred], stamps)
 
 
-def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.Series, *,
+def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataFrame, *,
                    kind: str, seed: int, split_seed: int, excluded: list[str],
                    spill: Spill) -> None:
-    """Read the deferred sources again and spill the rows with ids in `wanted` (the chosen rows
-    and the dropped duplicates: pass 2 writes both). A file none of them is in is skipped, and
-    reading stops after its last wanted row."""
+    """Read the deferred sources again and spill the rows in `wanted` (`_rid`, `_key`: the
+    chosen rows and the dropped duplicates, pass 2 writes both). A file none of them is in is
+    skipped, and reading stops after its last wanted row. A file that changed since pass 1
+    (its stamp, or a wanted row with another key) fails the build."""
     keying = Keying.of(kind, seed, split_seed, excluded)
-    wanted = wanted.sort()
+    wanted = wanted.select("_rid", "_key").sort("_rid")
+    rids = wanted["_rid"]
     file_no = 0
     with Background(limit=1) as writes:
         for source in sources:
@@ -157,26 +168,37 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.Serie
                 file_no += 1
                 if source.name not in index.deferred:
                     continue
-                rids = wanted.filter((wanted >= lo) & (wanted < hi))
-                if not rids.is_empty():
-                    _spill_wanted(keying.batches(source, path), rids, lo, keying,
+                here = wanted.slice(a := rids.search_sorted(lo), rids.search_sorted(hi) - a)
+                if not here.is_empty():
+                    check_unchanged(path, index.stamps[path])
+                    _spill_wanted(path, keying.batches(source, path), here, lo, keying,
                                   index.bucket_bits, spill, writes)
 
 
-def _spill_wanted(batches, rids: pl.Series, lo: int, keying: Keying, bits: int, spill: Spill,
-                  writes: Background) -> None:
-    """Spill the rows of one file whose ids are in `rids` (sorted; the file's ids start at
-    `lo`), and stop reading after the last of them."""
-    ordinal, last = 0, rids[-1]
+def _spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Keying, bits: int,
+                  spill: Spill, writes: Background) -> None:
+    """Spill the rows of one file in `wanted` (sorted by id; the file's ids start at `lo`),
+    and stop reading after the last of them. Each must have the key pass 1 gave it."""
+    rids = wanted["_rid"]
+    ordinal, last, n_found = 0, rids[-1], 0
     for batch in batches:
         start, ordinal = ordinal, ordinal + batch.frame.height
-        here = rids.slice(a := rids.search_sorted(lo + start), rids.search_sorted(lo + ordinal) - a)
+        here = wanted.slice(a := rids.search_sorted(lo + start),
+                            rids.search_sorted(lo + ordinal) - a)
         if not here.is_empty():
             frame = _with_rids(batch.frame, lo >> 40, start)
-            writes.submit(_spill_by_bucket, keying.keyed(frame.filter(pl.col("_rid").is_in(
-                here.implode()))), bits, spill)
+            rows = keying.keyed(frame.filter(pl.col("_rid").is_in(here["_rid"].implode())))
+            if not rows["_key"].equals(here["_key"]):  # both in row id order
+                moved = rows.join(here, on="_rid", suffix="_first").filter(
+                    pl.col("_key") != pl.col("_key_first"))["_rid"]
+                raise changed_error(path, f"its record {moved[0] - lo + 1} differs from the "
+                                    "one read first" if len(moved) else "its records moved")
+            n_found += here.height
+            writes.submit(_spill_by_bucket, rows, bits, spill)
         if lo + ordinal > last:
             break
+    if n_found < len(rids):
+        raise changed_error(path, f"it now ends before record {last - lo + 1}")
 
 
 def _row_digest(kind: str) -> pl.Expr:

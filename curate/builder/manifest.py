@@ -14,7 +14,6 @@ from curate.builder.row_stats import CATEGORIES
 from curate.builder.select import Selection
 from curate.builder.sources import ResolvedSource
 from curate.builder.write import Output
-from curate.io.digest import xxh3_file
 from curate.recipe import Recipe
 
 # What the fingerprint covers of the recipe: its meaning, not where its files live, so the same
@@ -32,6 +31,9 @@ def fingerprint(recipe: Recipe, outputs: list[Output]) -> str:
 
 def source_entries(sources: list[ResolvedSource], index: Index, selection: Selection,
                    dup_counts: dict[str, int]) -> dict[str, dict[str, Any]]:
+    """Counts and files of each source. The files' bytes and digests are pass 1's: this is
+    after the last read of them, so a file changed since fails the build here."""
+    index.check_unchanged()
     kept = {}
     for group in selection.group_sources.values():
         kept.update(group)
@@ -49,8 +51,8 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
             "n_not_selected": tally.n_read - n_kept - n_rejected,
             "catalog": source.catalog, "format": source.format,
             "sample": source.spec.sample, "license": source.spec.license,
-            "files": [{"path": str(p), "bytes": p.stat().st_size, "xxh3": xxh3_file(p)}
-                      for p in source.files],
+            "files": [{"path": str(p), "bytes": index.stamps[p].size,
+                       "xxh3": index.stamps[p].xxh3} for p in source.files],
         }
     return out
 
