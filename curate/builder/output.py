@@ -41,8 +41,11 @@ _FULL = {errno.ENOSPC: "free space there or choose another --out",
          errno.EDQUOT: "free space within your quota or choose another --out",
          errno.EFBIG: "raise the file size limit (ulimit -f) or choose another --out",
          errno.EROFS: "choose a writable --out"}
-_DENIED = {errno.EACCES: "choose a writable --out or fix its permissions",
-           errno.EPERM: "choose a writable --out or fix its permissions"}
+# ... and errors that say so only when they name a path under --out.
+_INSIDE = {errno.EACCES: "choose a writable --out or fix its permissions",
+           errno.EPERM: "choose a writable --out or fix its permissions",
+           errno.ENOTDIR: "a file stands where a folder belongs: move it or choose another --out",
+           errno.EEXIST: "a file stands where a folder belongs: move it or choose another --out"}
 
 
 def inside_out(path: Path, out_root: Path) -> Path:
@@ -109,10 +112,10 @@ def install(work: Path, target: Path, *, out_root: Path, fingerprint: str, force
 
 def output_error(exc: OSError, out_root: Path) -> InputError | None:
     """The one-line InputError for an OSError that says `out_root` cannot be written (disk full,
-    read-only, no permission), or None when the error is about something else (e.g. an input)."""
+    read-only, no permission, a file where a folder belongs), or None when the error is about something else (e.g. an input)."""
     fix = _FULL.get(exc.errno)
-    if fix is None and exc.errno in _DENIED and _names_inside(exc, out_root):
-        fix = _DENIED[exc.errno]
+    if fix is None and exc.errno in _INSIDE and _names_inside(exc, out_root):
+        fix = _INSIDE[exc.errno]
     if fix is None:
         return None
     where = f" ({exc.filename})" if exc.filename else ""

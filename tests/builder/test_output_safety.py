@@ -268,3 +268,11 @@ def test_file_size_limit_on_out_is_one_line_exit_2(tmp_path):
     result = curate_cli("build", recipe, "--out", out, preexec_fn=limit_file_size)
     _assert_one_line_exit_2(result, "File too large", "ulimit -f")
     assert not (out / "t" / "v1").exists() and _scratch(out) == []
+
+
+def test_out_that_is_a_file_is_one_line_exit_2(tmp_path):
+    out = tmp_path / "out"
+    out.write_text("not a folder")
+    result = curate_cli("build", _recipe(tmp_path), "--out", out)
+    _assert_one_line_exit_2(result, "Not a directory", "choose another --out")
+    assert out.read_text() == "not a folder"
