@@ -111,13 +111,14 @@ def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, to
         if _status(exc) == 401 and endpoint.has_password:
             hint = "check the user and password in the endpoint URL (they are sent instead of the token)"
         raise _failed(endpoint, f"push of {where} failed: {_one_line(exc)}. Nothing was tagged; "
-                      f"{hint}", exc)
+                      f"{hint}") from _cause(endpoint, exc)
     except ValueError as exc:  # huggingface_hub raises it when validate-yaml refuses the card
         raise _failed(endpoint, f"{endpoint.shown} refused {repo}@{version.tag}: {_one_line(exc)}. "
-                      "Fix the card template (hub_cards/) and rebuild the version", exc)
+                      "Fix the card template (hub_cards/) and rebuild the version"
+                      ) from _cause(endpoint, exc)
     except (RuntimeError, *_network_errors()) as exc:
         raise _failed(endpoint, f"push of {where} was interrupted ({exc!r}); nothing was tagged, "
-                      "run the same push again", exc)
+                      "run the same push again") from _cause(endpoint, exc)
     raise PublishError(f"push of {where}: other pushes kept moving main during {RACE_ATTEMPTS} "
                        "attempts; nothing was tagged, run the same push again")
 
@@ -160,12 +161,10 @@ def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say,
     return PushResult(repo, tag, commit, fingerprint, "pushed", target)
 
 
-def _failed(endpoint: Endpoint, message: str, cause: BaseException) -> PublishError:
-    """The error, password masked; the cause is kept only when its text cannot hold one
-    (CURATE_DEBUG=1 prints it)."""
-    error = PublishError(endpoint.redact(message))
-    if endpoint.has_password:
-        error.__suppress_context__ = True
-    else:
-        error.__cause__ = cause
-    return error
+def _failed(endpoint: Endpoint, message: str) -> PublishError:
+    return PublishError(endpoint.redact(message))
+
+
+def _cause(endpoint: Endpoint, exc: BaseException) -> BaseException | None:
+    """The error behind ours, kept for CURATE_DEBUG=1 unless its text may hold the password."""
+    return None if endpoint.has_password else exc

@@ -147,7 +147,7 @@ def check_files(version: BuiltVersion) -> None:
                          "`curate build` (nothing was pushed)")
     paths = list(expected)
     with ThreadPoolExecutor(max_workers=4) as pool:  # hashlib releases the GIL: shards in parallel
-        actual = dict(zip(paths, pool.map(lambda rel: sha256_file(version.root / rel), paths)))
+        actual = dict(zip(paths, pool.map(lambda rel: sha256_file(version.root / rel), paths), strict=True))
     for rel in paths:
         if actual[rel] != expected[rel]:
             raise changed_file(version, rel, expected=expected[rel], actual=actual[rel])
