@@ -134,8 +134,13 @@ def changed_file(version: BuiltVersion, rel: str, *, expected: str, actual: str)
 def check_files(version: BuiltVersion) -> None:
     """Every file the manifest lists exists with its sha256, and every shard is listed; else an
     InputError naming the file. Runs before a push writes or uploads anything."""
-    expected = version.manifest.digests
-    unlisted = [rel for rel in version.files() if rel.startswith("data/") and rel not in expected]
+    expected, files, root = version.manifest.digests, version.files(), version.root.resolve()
+    linked = [rel for rel, path in files.items() if not path.resolve().is_relative_to(root)]
+    if linked:  # a link would publish whatever file it points at
+        raise InputError(f"{version.root / linked[0]}: a link to {files[linked[0]].resolve()}, "
+                         "outside the version folder; a built version holds its own files: "
+                         "rebuild it (nothing was pushed)")
+    unlisted = [rel for rel in files if rel.startswith("data/") and rel not in expected]
     if unlisted:
         raise InputError(f"{version.root / unlisted[0]}: not among the outputs of {MANIFEST}, so "
                          "this build did not write it; remove it or rebuild the version (nothing "

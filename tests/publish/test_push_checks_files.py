@@ -89,6 +89,18 @@ def test_shard_the_manifest_does_not_list_is_refused(tmp_path, target):
     assert held() == []
 
 
+def test_card_linked_to_a_file_outside_the_version_is_not_published(tmp_path, target):
+    kwargs, held = target
+    version = build_v3(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hf_not_for_the_hub\n")
+    (version / "README.md").unlink()
+    (version / "README.md").symlink_to(secret)
+    with pytest.raises(InputError, match=r"README.md: a link to .*secret.txt, outside the version folder"):
+        push_to_hub(version, repo=REPO, **kwargs)
+    assert held() == []
+
+
 def test_manifest_path_that_leaves_the_version_folder_is_refused(tmp_path):
     version = build_v3(tmp_path)
     manifest = json.loads((version / "manifest.json").read_text())
