@@ -38,7 +38,7 @@ def _recipe(tmp_path, text: str, name: str = "t_v1.yaml"):
 
 def curate_cli(*args, cwd):
     return subprocess.run([sys.executable, "-c", "from curate.cli import main; main()", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=60)
+                          capture_output=True, text=True, cwd=cwd, timeout=60, check=False)
 
 
 def test_billion_laughs_recipe_is_refused_in_well_under_a_second(tmp_path):
@@ -119,6 +119,13 @@ def test_invalid_recipe_is_one_line_with_every_field_and_its_line(tmp_path):
     assert str(caught.value) == (
         f"{path}: invalid recipe: line 2: version: Input should be a valid integer (got 'one'); "
         "line 7: mix.0.share: Input should be less than 1 (got 2)")
+
+
+def test_a_misspelt_recipe_key_names_its_line(tmp_path):
+    path = _recipe(tmp_path, HEAD + "margn: large\n")
+    with pytest.raises(InputError, match=r"invalid recipe: line 8: margn: not a known key; check "
+                                         "its spelling"):
+        load_recipe(path)
 
 
 def test_a_key_given_twice_in_a_recipe_is_refused_not_silently_overwritten(tmp_path):

@@ -171,7 +171,9 @@ def validation_message(exc: ValidationError, *, text: str | None = None,
         loc = [*prefix, *err["loc"]]
         field = ".".join(str(p) for p in loc) or "(top level)"
         message = err["msg"].removeprefix("Value error, ")
-        if err["type"] not in ("value_error", "missing", "extra_forbidden"):
+        if err["type"] == "extra_forbidden":
+            message = "not a known key; check its spelling and indentation"
+        elif err["type"] not in ("value_error", "missing"):
             message += f" (got {_short(err.get('input'))})"
         line = _line_of(node, loc) if node is not None else None
         parts.append(f"{'line ' + str(line) + ': ' if line else ''}{field}: {message}")
