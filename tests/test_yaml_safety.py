@@ -103,6 +103,12 @@ def test_list_as_set_in_catalog_is_one_input_error(tmp_path):
         resolve_sources(recipe, recipe_path)
 
 
+def test_a_date_in_set_stays_the_text_written(tmp_path):
+    path = _recipe(tmp_path, HEAD.replace("{path: a.jsonl}",
+                                          "{path: a.jsonl, set: {batch: 2023-01-02}}"))
+    assert load_recipe(path).sources["a"].set == {"batch": "2023-01-02"}
+
+
 def test_set_of_an_unknown_field_is_refused_instead_of_rejecting_every_record(tmp_path):
     path = _recipe(tmp_path, HEAD.replace("{path: a.jsonl}",
                                           "{path: a.jsonl, set: {critierion: safety}}"))

@@ -70,6 +70,11 @@ class _BoundedLoader(yaml.SafeLoader):
                 node.start_mark) from exc
 
 
+# Record fields are text: a date-like value (batch: 2023-01-02) stays the text written.
+_BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               yaml.SafeLoader.construct_yaml_str)
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return node.value
