@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from curate.columns import MESSAGE_TYPE, arrow_schema
+from curate.preview import preview
 
 _MESSAGE_KEYS = frozenset(MESSAGE_TYPE.names)
 
@@ -101,4 +102,4 @@ _WORDS = {"text": "text (a JSON string)", "bool": "true or false",
 def _describe(value: Any) -> str:
     kind = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
             list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
-    return f"{kind} {str(value)[:40]!r}"
+    return f"{kind} {preview(value)}"

@@ -20,6 +20,7 @@ from typing import Any
 
 from curate.adapters.base import instruction_prompt
 from curate.adapters.base import Adapter, Reject, assistant_turn, require, user_turn
+from curate.preview import preview
 
 COLUMNS = {"instruction", "input", "output", "history", "system"}
 
@@ -34,7 +35,7 @@ def history_turns(history: Any) -> list[dict[str, str]]:
         if (not isinstance(pair, (list, tuple)) or len(pair) != 2
                 or not all(isinstance(t, str) for t in pair)):
             raise Reject(f"`history[{i}]` should be a [user, assistant] pair of strings, got "
-                         f"{pair!r:.60}", field="history")
+                         f"{preview(pair, 60)}", field="history")
         turns += [user_turn(pair[0]), assistant_turn(pair[1])]
     return turns
 

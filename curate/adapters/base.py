@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from curate.preview import preview
+
 
 class Reject(Exception):
     """A raw row that cannot become a record (it is counted and reported, not dropped)."""
@@ -45,7 +47,7 @@ def require(row: Mapping[str, Any], field: str, kind: type | tuple[type, ...] = 
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise Reject(f"field `{field}` should be {names}, got {type(value).__name__} "
-                     f"{str(value)[:40]!r}", field=field)
+                     f"{preview(value)}", field=field)
     return value
 
 

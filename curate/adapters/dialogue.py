@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from curate.adapters.base import Reject, user_turn
+from curate.preview import preview
 
 ROLES = ("system", "user", "assistant")
 
 
 def _show(value: Any) -> str:
-    return repr(value)[:60]
+    return preview(value, 60)
 
 
 def parse_messages(value: Any, *, field: str) -> list[dict[str, str]]:

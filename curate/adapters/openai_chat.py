@@ -25,6 +25,7 @@ from typing import Any
 
 from curate.adapters.base import Adapter, Reject, require
 from curate.adapters.dialogue import ROLES
+from curate.preview import preview
 
 ROLE_ALIASES = {"developer": "system"}
 TOOL_KEYS = ("tool_calls", "function_call", "tool_call_id")
@@ -60,7 +61,7 @@ def chat_messages(messages: list[Any]) -> list[dict[str, str]]:
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
         if not isinstance(message, dict):
-            raise Reject(f"`{where}` should be an object, got {message!r:.40}", field="messages")
+            raise Reject(f"`{where}` should be an object, got {preview(message)}", field="messages")
         role = message.get("role")
         role = ROLE_ALIASES.get(role, role) if isinstance(role, str) else role
         if role in ("tool", "function") or any(message.get(k) is not None for k in TOOL_KEYS):

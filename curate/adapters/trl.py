@@ -25,6 +25,7 @@ from typing import Any
 
 from curate.adapters.base import Adapter, Reject, assistant_turn
 from curate.adapters.dialogue import parse_messages, prompt_turns, response_text
+from curate.preview import preview
 
 PREFERENCE_COLUMNS = {"prompt", "chosen", "rejected", "margin"}
 SFT_COLUMNS = {"prompt", "completion"}
@@ -88,7 +89,7 @@ class TRLPreference(Adapter):
         margin = row.get("margin")
         if margin is not None and (isinstance(margin, bool)
                                    or not isinstance(margin, (int, float))):
-            raise Reject(f"field `margin` should be a number, got {margin!r:.40}", field="margin")
+            raise Reject(f"field `margin` should be a number, got {preview(margin)}", field="margin")
         return [{"prompt": prompt, "chosen": chosen, "rejected": rejected,
                  "margin": None if margin is None else float(margin), "source": self.name}]
 

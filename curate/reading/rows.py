@@ -19,6 +19,7 @@ from curate.io.raw import BadLine
 from curate.reading.batch import Batch, Problem
 from curate.records import RECORD_MODELS
 from curate.typecheck import type_error
+from curate.preview import preview
 
 
 def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | BadLine]],
@@ -86,4 +87,4 @@ def _in_words(err: Mapping[str, Any]) -> tuple[str, str]:
     if err.get("input") is None and len(err["loc"]) == 1:
         return field_name, (f"missing required field `{field_name}`; write it in the data or fill "
                             f"it for the whole file (--set {field_name}=..., or `set:` in a recipe)")
-    return field_name, f"{err['msg']} (got {str(err.get('input'))[:60]!r})"
+    return field_name, f"{err['msg']} (got {preview(err.get('input'), 60)})"
