@@ -32,17 +32,18 @@ def xxh3_file(path: Path) -> str:
 
 @dataclass(frozen=True)
 class FileStamp:
-    """A file as the build read it: size and mtime (cheap to compare again) and its xxh3."""
+    """A file as the build read it: size, mtime and inode (cheap to compare again), xxh3."""
 
     size: int
     mtime_ns: int
+    inode: tuple[int, int]  # (device, inode): a file renamed over this one has another
     xxh3: str = ""
 
     @classmethod
     def of(cls, path: Path) -> FileStamp:
         """Size and mtime now (no digest)."""
         st = os.stat(path)
-        return cls(st.st_size, st.st_mtime_ns)
+        return cls(st.st_size, st.st_mtime_ns, (st.st_dev, st.st_ino))
 
     @classmethod
     def after_reading(cls, path: Path, before: FileStamp) -> FileStamp:
@@ -50,7 +51,7 @@ class FileStamp:
         which is of the bytes read when the file has not changed since (checked here)."""
         digest = xxh3_file(path)
         check_unchanged(path, before)
-        return cls(before.size, before.mtime_ns, digest)
+        return cls(before.size, before.mtime_ns, before.inode, digest)
 
     def changes(self, now: FileStamp) -> str:
         """How `now` differs from this stamp, in words ("" when it does not)."""
@@ -58,6 +59,8 @@ class FileStamp:
             return f"size {self.size:,} -> {now.size:,} bytes"
         if now.mtime_ns != self.mtime_ns:
             return f"modified again (mtime {self.mtime_ns} -> {now.mtime_ns} ns, same size)"
+        if now.inode != self.inode:
+            return "replaced by another file of the same size and mtime"
         return ""
 
 

@@ -102,6 +102,26 @@ def test_sampled_source_truncated_with_its_old_mtime_is_caught(tmp_path, monkeyp
     assert _nothing_written(out)
 
 
+def test_sampled_source_replaced_by_a_copy_with_its_size_and_mtime_is_caught(tmp_path,
+                                                                               monkeypatch):
+    """An atomic writer renames a new file over the old one; this one has other records but
+    the old size and mtime."""
+    recipe, out, source = _recipe(tmp_path), tmp_path / "out", tmp_path / "b/w.jsonl"
+
+    def replace_keeping_stat():
+        copy = source.with_name("w.jsonl.tmp")
+        copy.write_text(source.read_text().replace("question", "questioN"))
+        st = source.stat()
+        os.utime(copy, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(copy, source)
+
+    _before(monkeypatch, "spill_deferred", replace_keeping_stat)
+    with pytest.raises(InputError, match=rf"{source}: changed while the build was reading it: "
+                                         "replaced by another file of the same size and mtime"):
+        curate.build(recipe, out=out, progress=False)
+    assert _nothing_written(out)
+
+
 def test_source_changed_after_the_last_read_fails_before_the_version_is_written(
         tmp_path, monkeypatch):
     """`a` is read once (pass 1) and spilled; changing it during pass 2 must not give a version
