@@ -193,3 +193,23 @@ def test_set_value_of_the_wrong_type_is_unusable_input(tmp_path):
     frame = curate.read(path, format="curate", set_fields={"batch": "2023-W14"})
     assert frame["batch"].to_list() == ["2023-W14"]
     assert pl.Series(frame["uid"]).n_unique() == 1
+
+
+def test_value_nested_thousands_deep_is_rejected_not_a_recursion_error(tmp_path):
+    deep = '{"a":' * 1020 + "1" + "}" * 1020  # orjson reads up to 1024 levels
+    path = write(tmp_path, "d.jsonl", f'{{"prompt": "hi", "chosen": {deep}, "rejected": "b"}}\n'
+                 .encode())
+    report = curate.validate(path, format="gptj-pairwise")
+    assert errors_of(report) == [(1, "chosen", "bad_field")]
+    assert len(report.errors[0].message) < 200
+
+
+def test_corrupt_parquet_page_is_unusable_input_not_an_os_error(tmp_path):
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.table({"instruction": ["a"] * 100, "output": ["b"] * 100}), path)
+    offset = pq.ParquetFile(path).metadata.row_group(0).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[offset:offset + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        curate.validate(path, format="alpaca")
