@@ -12,6 +12,7 @@ import pytest
 
 import curate
 import curate.builder
+import curate.builder.index
 from curate.builder.index import Keying
 from curate.errors import InputError
 from curate.io.digest import xxh3_file
@@ -52,6 +53,19 @@ def test_sampled_source_rewritten_between_passes_fails_the_build_and_writes_noth
     with pytest.raises(InputError, match=rf"^{source}: changed while the build was reading it: "
                                          r"size [\d,]+ -> [\d,]+ bytes; rebuild once it is "
                                          "stable"):
+        curate.build(recipe, out=out, progress=False)
+    assert _nothing_written(out)
+
+
+def test_sampled_source_rewritten_in_a_many_bucket_build_names_the_file_not_a_curate_bug(
+        tmp_path, monkeypatch):
+    """A large build spills into many buckets (one per 16 MB of input); 16 here on small data.
+    Before: "a chosen row was missing from the spill; please report this curate bug"."""
+    monkeypatch.setattr(curate.builder.index, "bucket_bits_for", lambda total_bytes: 4)
+    recipe, out, source = _recipe(tmp_path), tmp_path / "out", tmp_path / "b/w.jsonl"
+    _before(monkeypatch, "spill_deferred", lambda: write_jsonl(source, comparisons(
+        200, source="b", criterion="helpfulness", seed=2)))
+    with pytest.raises(InputError, match=rf"{source}: changed while the build was reading it"):
         curate.build(recipe, out=out, progress=False)
     assert _nothing_written(out)
 
