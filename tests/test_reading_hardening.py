@@ -213,3 +213,10 @@ def test_corrupt_parquet_page_is_unusable_input_not_an_os_error(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match="not a readable Parquet file"):
         curate.validate(path, format="alpaca")
+
+
+@pytest.mark.parametrize("path, message", [("/dev/null", "not a regular file"),
+                                           ("", "empty path")])
+def test_device_or_empty_path_is_named_as_such(path, message):
+    with pytest.raises(InputError, match=message):
+        curate.validate(path)

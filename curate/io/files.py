@@ -22,6 +22,8 @@ def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None 
     found: list[Path] = []
     for item in items:
         text = str(item)
+        if not text.strip():
+            raise InputError("an empty path was given; name a file, a folder or a glob")
         if base is not None and not Path(text).is_absolute():
             text = str(base / text)
         if glob.has_magic(text):
@@ -33,6 +35,9 @@ def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None 
             path = Path(text)
             if path.is_dir():
                 found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_data_file(p)))
+            elif path.exists():
+                raise InputError(f"{path}: not a regular file (a device, a pipe or a socket); "
+                                 "name a data file")
             elif not path.is_file():
                 raise InputError(f"{path}: no such file; check the path")
             else:
