@@ -15,8 +15,8 @@ that the final rename into `OUT/NAME/vN` is atomic (one file system).
 ...     install(scratch / "v1", out / "demo" / "v1", out_root=out, fingerprint="f",
 ...             force=False, scratch=scratch)
 True
->>> sorted(p.name for p in (out / SCRATCH).iterdir())
-['.lock']
+>>> scratch_left(out), sorted(p.name for p in (out / "demo").iterdir())
+([], ['v1'])
 """
 
 from __future__ import annotations
@@ -81,6 +81,12 @@ def scratch_folder(out_root: Path) -> Iterator[Path]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # still locked: no sweep races this
         os.close(own_lock)
+
+
+def scratch_left(out_root: Path) -> list[Path]:
+    """The build folders under `out_root/.curate-scratch/`: running builds' or dead ones' not yet
+    swept (the root's lock file is not scratch)."""
+    return sorted(p for p in (out_root / SCRATCH).glob("*") if p.name != _LOCK)
 
 
 def install(work: Path, target: Path, *, out_root: Path, fingerprint: str, force: bool,

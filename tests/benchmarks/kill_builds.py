@@ -24,8 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from curate.builder.output import SCRATCH, scratch_left
+
 CLI = [sys.executable, "-c", "from curate.cli import main; main()"]
-SCRATCH = ".curate-scratch"
 
 
 def start_build(recipe: str | Path, out: Path) -> subprocess.Popen:
@@ -61,11 +62,10 @@ def fingerprint_of(version: Path) -> str | None:
         return None
 
 
-def scratch_left(out: Path) -> tuple[int, int]:
+def scratch_size(out: Path) -> tuple[int, int]:
     """(folders, bytes) of build scratch under `out`: the scratch root's build folders and any
     hidden entry beside a version (where curate before the scratch root kept its scratch)."""
-    entries = [p for p in (out / SCRATCH).glob("*") if p.name != ".lock"]
-    entries += [p for p in out.glob("*/.*") if not p.parent.name.startswith(".")]
+    entries = scratch_left(out) + [p for p in out.glob("*/.*") if p.parent.name != SCRATCH]
     size = sum(f.stat().st_size for p in entries for f in [p, *p.rglob("*")] if f.is_file())
     return len(entries), size
 
@@ -86,25 +86,27 @@ def kill_builds(recipe: str | Path, out: Path, *, kills: int, fingerprint: str, 
     """Kill `kills` builds into `out` at moments drawn in [earliest, latest) x `seconds`, then
     build once more; returns the summary (see `problems` in it)."""
     rng = random.Random(seed)
-    summary = {"kills": kills, "n_killed": 0, "n_finished_first": 0, "half_versions": [],
-               "max_scratch_folders": 0, "max_scratch_mb": 0.0}
+    summary = {"kills": kills, "n_killed": 0, "n_finished_first": 0, "failed_builds": [],
+               "half_versions": [], "max_scratch_folders": 0, "max_scratch_mb": 0.0}
     for _ in range(kills):
-        process = start_build(recipe, out)
+        process = start_build(recipe, out)  # one that finishes first must exit 0 (built or no-op)
         time.sleep(rng.uniform(earliest, latest) * seconds)
         process.send_signal(signal.SIGKILL)
-        process.communicate()
+        _, stderr = process.communicate()
         killed = process.returncode == -signal.SIGKILL
         summary["n_killed" if killed else "n_finished_first"] += 1
+        if process.returncode not in (0, -signal.SIGKILL):
+            summary["failed_builds"].append(f"exit {process.returncode}: {stderr.strip()[-500:]}")
         summary["half_versions"] += half_versions(out, fingerprint)
-        n, size = scratch_left(out)
+        n, size = scratch_size(out)
         summary["max_scratch_folders"] = max(summary["max_scratch_folders"], n)
         summary["max_scratch_mb"] = max(summary["max_scratch_mb"], round(size / 2**20, 1))
-    summary["scratch_before_last_build"] = scratch_left(out)
+    summary["scratch_before_last_build"] = scratch_size(out)
     finish(start_build(recipe, out))
     versions = version_folders(out)
     summary["final_fingerprint"] = fingerprint_of(versions[0]) if len(versions) == 1 else None
-    summary["scratch_after_last_build"] = scratch_left(out)
-    problems = [f"half version {v}" for v in summary["half_versions"]]
+    summary["scratch_after_last_build"] = scratch_size(out)
+    problems = [f"half version {v}" for v in summary["half_versions"]] + summary["failed_builds"]
     if summary["final_fingerprint"] != fingerprint:
         problems.append(f"final build: {[fingerprint_of(v) for v in versions]} != {fingerprint}")
     elif not shards_match_manifest(versions[0]):

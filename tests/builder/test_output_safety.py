@@ -16,7 +16,7 @@ import pytest
 
 import curate
 import curate.builder.output
-from curate.builder.output import SCRATCH
+from curate.builder.output import SCRATCH, scratch_left
 from curate.errors import InputError
 from curate.recipe import RecipeError
 from tests.benchmarks.kill_builds import clean_build, kill_builds
@@ -44,8 +44,8 @@ def _recipe(folder: Path, n: int = 200, **recipe) -> Path:
 
 def _scratch(out: Path) -> list[str]:
     """Build scratch left under `out` (the root's lock file is not scratch)."""
-    left = [p.name for p in (out / SCRATCH).glob("*") if p.name != ".lock"]
-    return left + [str(p) for p in out.glob("*/.*") if p.parent.name != SCRATCH]
+    left = [p.name for p in scratch_left(out)]
+    return left + [str(p) for p in out.glob("*/.*") if p.parent.name != SCRATCH]  # pre-root layout
 
 
 def test_output_docstring_example_holds():
