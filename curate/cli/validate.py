@@ -21,7 +21,7 @@ from curate.validate import ValidationReport, validate
 
 @app.command("validate")
 def validate_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders or globs to validate.")],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or globs to validate.")],
     format: Annotated[Optional[str], typer.Option(help="Input format; detected when omitted.")] = None,
     schema: Annotated[Optional[str], typer.Option(help="Expected record kind: sft or preference.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="Write the JSON report to this file.")] = None,
