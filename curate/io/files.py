@@ -35,13 +35,13 @@ def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None 
             path = Path(text)
             if path.is_dir():
                 found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_data_file(p)))
+            elif path.is_file():
+                found.append(path)
             elif path.exists():
                 raise InputError(f"{path}: not a regular file (a device, a pipe or a socket); "
                                  "name a data file")
-            elif not path.is_file():
-                raise InputError(f"{path}: no such file; check the path")
             else:
-                found.append(path)
+                raise InputError(f"{path}: no such file; check the path")
     for path in found:
         try:
             str(path).encode("utf-8")
