@@ -31,6 +31,7 @@ from curate.builder.spill import Spill
 from curate.builder.write import write_version
 from curate.checks import reasons
 from curate.progress import StageTimer, progress_bar
+from curate.errors import InputError
 from curate.recipe import Recipe
 
 
@@ -75,6 +76,8 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
     `tokenizer` (a spec for curate.stats.load_tokenizer, or $CURATE_TOKENIZER when None) gives
     the card's Table 6 its token counts; without one the card reports comparisons and turns.
     """
+    if not str(out).strip():
+        raise InputError("an empty --out was given; name the output folder (default: build)")
     recipe_obj, recipe_path = read_recipe(recipe)
     tokenizer = resolve_tokenizer(tokenizer)  # before the work: a bad spec fails at once
     sources = resolve_sources(recipe_obj, recipe_path)

@@ -17,7 +17,7 @@ from curate.cli.app import app
 @app.command("build")
 def build_command(
     recipe: Annotated[str, typer.Argument(help="NAME_vN (see `curate recipes`) or a recipe .yaml.")],
-    out: Annotated[Path, typer.Option(help="Output root; the version goes to OUT/NAME/vN.")] = Path("build"),
+    out: Annotated[str, typer.Option(help="Output root; the version goes to OUT/NAME/vN.")] = "build",
     tokenizer: Annotated[Optional[str], typer.Option(
         envvar="CURATE_TOKENIZER", help="Tokenizer for the card's Table 6 token counts (as for "
         "`curate stats`); without one the card gives comparisons and turns only.")] = None,

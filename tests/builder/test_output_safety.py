@@ -276,3 +276,10 @@ def test_out_that_is_a_file_is_one_line_exit_2(tmp_path):
     result = curate_cli("build", _recipe(tmp_path), "--out", out)
     _assert_one_line_exit_2(result, "Not a directory", "choose another --out")
     assert out.read_text() == "not a folder"
+
+
+def test_empty_out_is_refused_not_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="empty --out"):
+        curate.build("safety_rm_v3", out="", progress=False)
+    assert list(tmp_path.iterdir()) == []
