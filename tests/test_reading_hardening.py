@@ -220,3 +220,23 @@ def test_corrupt_parquet_page_is_unusable_input_not_an_os_error(tmp_path):
 def test_device_or_empty_path_is_named_as_such(path, message):
     with pytest.raises(InputError, match=message):
         curate.validate(path)
+
+
+@pytest.mark.parametrize("format, row", [
+    ("trl", {"messages": [{"role": "user", "content": "Hi", "name": "a"},
+                          {"role": "assistant", "content": "Yo"}]}),
+    ("trl", {"prompt": [{"role": "user", "content": "Hi", "id": 1}], "chosen": "a",
+             "rejected": "b"}),
+])
+def test_unknown_key_inside_a_message_of_another_format_is_rejected(tmp_path, format, row):
+    path = write(tmp_path, "t.jsonl", json.dumps(row).encode() + b"\n")
+    report = curate.validate(path, format=format, set_fields=None)
+    assert (report.n_read, report.n_rejected) == (1, 1)
+    assert "unknown key" in report.errors[0].message
+
+
+def test_role_nested_deep_is_rejected_not_a_recursion_error(tmp_path):
+    role = '{"a":' * 1020 + "1" + "}" * 1020
+    text = f'{{"messages": [{{"role": {role}, "content": "x"}}]}}\n'
+    report = curate.validate(write(tmp_path, "r.jsonl", text.encode()), format="openai-chat")
+    assert (report.n_read, report.n_rejected) == (1, 1)

@@ -19,7 +19,8 @@ def _show(value: Any) -> str:
 
 
 def parse_messages(value: Any, *, field: str) -> list[dict[str, str]]:
-    """A non-empty list of {role, content} dicts with our three roles; other keys are ignored.
+    """A non-empty list of {role, content} dicts with our three roles. Another key in a
+    message is a Reject (records forbid them; a column mapping can rename or drop keys).
 
     >>> parse_messages([{"role": "user", "content": "Hi"}], field="prompt")
     [{'role': 'user', 'content': 'Hi'}]
@@ -34,8 +35,13 @@ def parse_messages(value: Any, *, field: str) -> list[dict[str, str]]:
                          f"got {_show(message)}", field=field)
         role = message.get("role")
         if role not in ROLES:
-            raise Reject(f"`{field}[{i}].role` is {role!r}; roles must be one of "
+            raise Reject(f"`{field}[{i}].role` is {_show(role)}; roles must be one of "
                          f"{', '.join(ROLES)}", field=field, reason="bad_role")
+        extra = sorted(str(k) for k in message if k not in ("role", "content"))
+        if extra:
+            raise Reject(f"`{field}[{i}]` has unknown key(s) {extra}; a message has only "
+                         "`role` and `content`: drop them upstream or map them with a column "
+                         "mapping", field=field)
         out.append({"role": role, "content": message["content"]})
     return out
 

@@ -68,7 +68,7 @@ def chat_messages(messages: list[Any]) -> list[dict[str, str]]:
             raise Reject(f"`{where}` is a tool/function call or result; records hold plain "
                          "dialogues only", field="messages", reason="tool_use")
         if role not in ROLES:
-            raise Reject(f"`{where}.role` is {message.get('role')!r}; roles must be system, "
+            raise Reject(f"`{where}.role` is {preview(message.get('role'))}; roles must be system, "
                          "developer, user or assistant", field="messages", reason="bad_role")
         weight = message.get("weight")
         if weight is not None and (weight not in (0, 1) or isinstance(weight, bool)):
