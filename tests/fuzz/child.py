@@ -80,6 +80,7 @@ def op_validate(req: dict[str, Any]) -> dict[str, Any]:
                                  f"n_valid={report.n_valid}, rejected={report.rejected_by_reason}"))
         bad += check_report(report, path, expect)
         bad += check_rows(path, fmt, schema, fields, report, expect)
+        bad += check_read(path, fmt, schema, fields, report)
     if req.get("cli"):
         out["cli"] = run_cli(path, fmt, schema, fields)
         want = 2 if out["outcome"] != "report" else (0 if out["ok"] else 1)
@@ -168,6 +169,36 @@ def check_rows(path: str, fmt: Any, schema: Any, fields: dict[str, Any], report,
         bad.append(violation("wrong_count_or_position",
                              f"records and rejections at positions {dict(sorted(lines.items()))}"
                              f"; the bytes allow {[_show(r) for r in readings]}"))
+    return bad
+
+
+def check_read(path: str, fmt: Any, schema: Any, fields: dict[str, Any],
+               report) -> list[dict[str, Any]]:
+    """`curate.read` raises a CurateError, or returns only rows that are records."""
+    try:
+        frame = curate.read(path, format=fmt, kind=schema, set_fields=fields)
+    except CurateError:
+        return []
+    except BaseException as exc:
+        return [crash(exc) | {"code": "crash_in_read"}]
+    kind = report.kinds[0] if report.kinds else (schema or "preference")
+    bad = []
+    if frame.height < report.n_valid:
+        bad.append(violation("read_lost_rows", f"curate.read gave {frame.height} rows, validate "
+                                               f"found {report.n_valid} valid"))
+    model = RECORD_MODELS[kind]
+    names = [n for n in model.model_fields if n in frame.columns]
+    for row in frame.iter_rows(named=True):
+        record = {n: row[n] for n in names}
+        try:
+            obj = model.model_validate(record)
+        except Exception as exc:
+            bad.append(violation("read_row_fails_model", f"{_brief(record)}: {exc}"))
+            break
+        if "uid" in row and obj.uid != row["uid"]:
+            bad.append(violation("uid_differs", f"curate.read's uid {row['uid']}, the model's "
+                                                f"{obj.uid} for {_brief(record)}"))
+            break
     return bad
 
 
