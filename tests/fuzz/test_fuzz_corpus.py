@@ -41,6 +41,8 @@ CORPUS = [
     ("chosen_a_number", "curate", None, "jsonl", line(chosen=5) + b"\n" + LINE + b"\n",
      {1: "a number where text belongs"}),
     ("chosen_safe_yes", "curate", None, "jsonl", line(chosen_safe="yes") + b"\n", {}),
+    ("criterion_not_allowed", "curate", None, "jsonl", line(criterion="harm") + b"\n",
+     {1: "criterion harm"}),
     ("extra_key_in_message", "curate", None, "jsonl",
      line(prompt=[{"role": "user", "content": "Hi", "name": "x"}]) + b"\n", {1: "extra key"}),
     ("deep_nesting", "curate", None, "jsonl", deep(100_000) + b"\n" + deep(2000) + b"\n", {}),
