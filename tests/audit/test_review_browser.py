@@ -53,11 +53,31 @@ def _press(driver, keys: str) -> None:
         ActionChains(driver).send_keys(key).perform()
 
 
-def _reload(driver) -> None:
+def _reload(driver, seconds: float = 30) -> None:
     # Chrome hands localStorage writes from the page to its browser process asynchronously; on
     # a loaded 2-core machine a reload issued at once can read the store before the last write
-    # lands (seen once in CI: "0 / 7 judged"). A person reloads seconds later, so wait a little.
-    time.sleep(1.5)
+    # lands (seen in CI: "0 / 7 judged"). A person reloads seconds later; the test waits until
+    # a second page of the same origin (a probe that only reads) sees what the page saved.
+    from urllib.parse import urlparse
+
+    key, value = driver.execute_script(
+        "const k = Object.keys(localStorage).find(k => k.startsWith('curate-audit:'));"
+        "return [k, k && localStorage.getItem(k)];")
+    assert key, "the page saved nothing to localStorage"
+    probe = Path(urlparse(driver.current_url).path).with_name("probe.html")
+    probe.write_text("<!doctype html><title>probe</title>")
+    page = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    deadline = time.monotonic() + seconds
+    while True:
+        driver.get(probe.as_uri())
+        if driver.execute_script("return localStorage.getItem(arguments[0])", key) == value:
+            break
+        assert time.monotonic() < deadline, "the saved verdicts never reached the browser's store"
+        time.sleep(0.2)
+    driver.close()
+    driver.switch_to.window(page)
+    probe.unlink()
     driver.refresh()
 
 
