@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.fuzz.formats import Format, format_argument
 from tests.fuzz.mutate import chance, mutate_rows
 from tests.fuzz.oracle import must_reject
-from tests.fuzz.storage import STORAGES, encode
+from tests.fuzz.storage import STORAGES, Expect, encode
 from tests.fuzz.worker import SURVEY, TALLY, describe
 
 MAPPING_FILE = "mapping.yaml"
@@ -40,9 +40,13 @@ def cases(draw, spec: Format, *, storages=STORAGES, detect: bool = True) -> dict
             "schema": "sft" if spec.name == "curate-sft" and not detected else None,
             "set": set_fields, "shape": shape, "notes": encoded.notes,
             "extra": {MAPPING_FILE: spec.mapping.encode()} if spec.mapping else {},
-            "expect": {"must_fail": expect.must_fail, "may_fail": expect.may_fail,
-                       "readings": [asdict(r) for r in expect.readings],
-                       "must_reject": reject}}
+            "expect": as_request(expect, reject)}
+
+
+def as_request(expect: Expect, must_reject: dict[int, str]) -> dict[str, Any]:
+    """What the child checks, as JSON: the storage's expectations and the rows to reject."""
+    return {"must_fail": expect.must_fail, "may_fail": expect.may_fail,
+            "readings": [asdict(r) for r in expect.readings], "must_reject": must_reject}
 
 
 def run_case(worker, case_dir: Path, case: dict[str, Any], *, test: str, fmt: str,

@@ -22,7 +22,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 import curate
@@ -286,10 +285,10 @@ def op_build(req: dict[str, Any]) -> dict[str, Any]:
         build = curate.build(req["recipe"], out=out, progress=False)
         result["outcome"] = "built"
         result["n_rows"] = sum(o["n_rows"] for o in build.manifest["outputs"])
-        for s in build.manifest.get("sources", []):
-            if isinstance(s, dict) and {"n_read", "n_kept", "n_rejected", "n_not_selected"} <= set(s):
-                if s["n_read"] != s["n_kept"] + s["n_rejected"] + s["n_not_selected"]:
-                    bad.append(violation("accounting", f"manifest source {s}"))
+        for name, s in build.manifest["sources"].items():
+            kept = s["n_kept"] + s["n_rejected"] + s["n_not_selected"]
+            if s["n_read"] != kept or sum(s["rejected_by_reason"].values()) != s["n_rejected"]:
+                bad.append(violation("accounting", f"manifest source {name}: {s}"))
     except CurateError as exc:
         result["outcome"], result["message"] = "input_error", str(exc)
     except BaseException as exc:

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, Phase, settings
 
 from tests.fuzz.worker import SURVEY, TALLY, Worker
 
-_COMMON = dict(deadline=None, database=None, suppress_health_check=list(HealthCheck),
-               print_blob=True)
+_COMMON = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck),
+           "print_blob": True}
 # No shrinking in CI: a failing run then takes the time of a passing one (shrinking a crash
 # costs minutes); the failure message shows the file's bytes, and the seed corpus the minimal
 # cases. `medium` and `long` shrink.

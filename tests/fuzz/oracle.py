@@ -26,8 +26,6 @@ def values_at(value: Any, pattern: tuple) -> list[Any]:
                 nxt += v
             elif isinstance(v, dict) and step in v:
                 nxt.append(v[step])
-            elif isinstance(v, list) and isinstance(step, int) and step < len(v):
-                nxt.append(v[step])
         found = nxt
     return found
 

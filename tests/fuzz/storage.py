@@ -134,7 +134,7 @@ def holds_no_object(payload: bytes) -> bool:
             doc = orjson.loads(text)
         except ValueError:
             continue
-        if isinstance(doc, dict) and len(doc) == 1 and list(doc.values())[0] == []:
+        if isinstance(doc, dict) and len(doc) == 1 and next(iter(doc.values())) == []:
             return True
         return not isinstance(doc, dict) and doc in ([], None) or isinstance(
             doc, (str, int, float, bool))

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.fuzz.cases import MAPPING_FILE, check, run_case
+from tests.fuzz.cases import MAPPING_FILE, as_request, check, run_case
 from tests.fuzz.formats import FORMATS
 from tests.fuzz.storage import text_expect
 
@@ -66,8 +66,8 @@ CORPUS = [
     ("alpaca_input_a_number", "alpaca", None, "jsonl",
      b'{"instruction": "Add.", "input": 5, "output": "6"}\n', {1: "input a number"}),
     ("trl_extra_key_in_message", "trl", None, "jsonl",
-     b'{"messages": [{"role": "user", "content": "Hi", "name": "a"}, '
-     b'{"role": "assistant", "content": "Yo"}]}\n', {1: "extra key"}),
+     (b'{"messages": [{"role": "user", "content": "Hi", "name": "a"}, '
+      b'{"role": "assistant", "content": "Yo"}]}\n'), {1: "extra key"}),
     ("uid_two_unicode_versions", "curate", None, "jsonl",
      line(chosen="G\u1ae2\u0331", rejected="\u1100\u1161 e\u0301") + b"\n", {}),
     ("huge_string", "curate", None, "jsonl", line(rejected="x" * (10 << 20)) + b"\n", {}),
@@ -78,8 +78,8 @@ CORPUS = [
      b'{"q": [{"role": "user", "content": "Hi", "extra": 1}], "a": "yo", "meta": {"who": "x"}}\n',
      {1: "extra key"}),
     ("sft_first_line_null", "curate", "sft", "jsonl",
-     b'null\n{"messages": [{"role": "user", "content": "a"}, '
-     b'{"role": "assistant", "content": "b"}], "source": "s"}\n', {1: "null"}),
+     (b'null\n{"messages": [{"role": "user", "content": "a"}, '
+      b'{"role": "assistant", "content": "b"}], "source": "s"}\n'), {1: "null"}),
 ]
 
 
@@ -100,7 +100,5 @@ def test_seed_corpus(name, fmt, schema, storage, data, reject, worker, case_dir)
     case = {"data": _data(name, storage, data), "storage": storage, "name": f"{name}.{storage}",
             "format": MAPPING_FILE if mapping else fmt, "schema": schema, "set": {},
             "notes": [name], "extra": {MAPPING_FILE: mapping.encode()} if mapping else {},
-            "expect": {"must_fail": expect.must_fail, "may_fail": expect.may_fail,
-                       "readings": [r.__dict__ for r in expect.readings],
-                       "must_reject": reject}}
+            "expect": as_request(expect, reject)}
     check(case, run_case(worker, case_dir, case, test="corpus", fmt="corpus", cli=True))

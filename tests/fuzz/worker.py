@@ -104,8 +104,8 @@ def describe(case: dict[str, Any], result: dict[str, Any]) -> str:
     """A failure message a person can reproduce from: bytes, format, and what went wrong."""
     data: bytes = case["data"]
     shown = repr(data[:600]) + (f"... ({len(data):,} bytes)" if len(data) > 600 else "")
-    lines = [f"format={case['format']!r} storage={case['storage']} schema={case.get('schema')}"
-             f" set={case.get('set')} notes={case.get('notes')}",
+    lines = [(f"format={case['format']!r} storage={case['storage']} "
+              f"schema={case.get('schema')} set={case.get('set')} notes={case.get('notes')}"),
              f"file bytes: {shown}"]
     for v in result.get("violations", []):
         lines.append(f"- {v['code']}: {v.get('detail', '')}")
