@@ -4,7 +4,14 @@ from __future__ import annotations
 
 
 class CurateError(Exception):
-    """Base class of every error curate raises on purpose."""
+    """Base class of every error curate raises on purpose. Its message is one line: causes
+    quoted from pyarrow or pydantic often span several, which breaks `file:line: ...` logs."""
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str) and ("\n" in args[0] or "\r" in args[0]):
+            args = (" ".join(part.strip() for part in args[0].splitlines() if part.strip()),
+                    *args[1:])
+        super().__init__(*args)
 
 
 class InputError(CurateError):

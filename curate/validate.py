@@ -18,6 +18,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from curate.checks import CheckConfig, apply_checks, check_by_reason
+from curate.checks.preference import CRITERIA
 from curate.io.prefetch import prefetch
 from curate.errors import InputError
 from curate.reading import Batch, Problem, explain, scan_batches
@@ -132,7 +133,10 @@ class _Tally:
         if kind == "preference":
             categories = checked["safety_category"].cast(pl.String).fill_null("unknown")
             self.category.update(_counts(categories))
-            self.criterion.update(_counts(checked["criterion"].fill_null("unknown")))
+            criteria = checked.select(  # a criterion outside the allowed ones ("harm") is unknown
+                pl.when(pl.col("criterion").is_in(CRITERIA)).then(pl.col("criterion"))
+                .otherwise(pl.lit("unknown"))).to_series()
+            self.criterion.update(_counts(criteria))
             self.category["unknown"] += len(batch.problems)
             self.criterion["unknown"] += len(batch.problems)
         if len(self.errors) < MAX_ERRORS:

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from curate.adapters.base import Adapter, Reject, require, user_turn
+from curate.preview import preview
 
 
 def post_prompt(info: Mapping[str, Any]) -> str:
@@ -35,7 +36,10 @@ def post_prompt(info: Mapping[str, Any]) -> str:
         raise Reject("`info` has neither a `post` (TL;DR) nor an `article` (CNN/DM) text; "
                      "each comparison needs the text that was summarised", field="info.post")
     title = info.get("title")
-    return f"{title}\n\n{body}" if isinstance(title, str) and title.strip() else body
+    if title is not None and not isinstance(title, str):
+        raise Reject(f"`info.title` should be text, got {preview(title)}; fix the row or drop "
+                     "the title", field="info.title")
+    return f"{title}\n\n{body}" if title and title.strip() else body
 
 
 class OpenAISummarize(Adapter):

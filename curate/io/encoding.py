@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -28,13 +30,30 @@ def encoding_problem(text: bytes) -> tuple[str | None, str] | None:
     except UnicodeDecodeError as exc:
         bad_byte = f"byte 0x{text[exc.start]:02x} at offset {exc.start}"
     try:
-        obj = json.loads(text.decode("utf-8", "surrogateescape"))
+        obj = lenient_json(text)
     except (ValueError, RecursionError):
         if bad_byte is None:
             return None  # valid UTF-8 that is not JSON: a JSON problem
         return None, (f"the line is not valid UTF-8 ({bad_byte}) nor valid JSON; re-encode the "
                       "file as UTF-8")
     return text_problem(obj, bad_byte)
+
+
+def lenient_json(data: bytes) -> Any:
+    """Parse JSON whose text may hold invalid UTF-8 (kept as surrogate escapes), as deep as
+    orjson reads (1,024 levels), which the standard parser's default stack limit is not."""
+    with _stack_for_json():
+        return json.loads(data.decode("utf-8", "surrogateescape"))
+
+
+@contextmanager
+def _stack_for_json():
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 3_000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def text_problem(obj: Any, bad_byte: str | None = None) -> tuple[str | None, str] | None:
@@ -44,12 +63,18 @@ def text_problem(obj: Any, bad_byte: str | None = None) -> tuple[str | None, str
     if found is None:
         return None
     path, text = found
+    path = printable(path)  # a key may hold the bad bytes; the report must stay UTF-8
     where = f" in `{path}`" if path else ""
     if bad_byte or re.search("[\udc80-\udcff]", text):
         what = f"invalid UTF-8 ({bad_byte})" if bad_byte else "invalid UTF-8"
         return path or None, f"{what}{where}; re-encode the file as UTF-8"
     return path or None, (f"a lone surrogate escape (e.g. \\ud800){where} is not a Unicode "
                           "character; fix the program that wrote the file")
+
+
+def printable(text: str) -> str:
+    """Text with any surrogate written as an escape (\\udcff), so it can be stored as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _surrogate_path(obj: Any, path: str) -> tuple[str, str] | None:

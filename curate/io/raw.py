@@ -13,7 +13,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from curate.errors import InputError
-from curate.io.encoding import encoding_problem, invalid_utf8_rows, text_problem
+from curate.io.encoding import encoding_problem, invalid_utf8_rows, lenient_json, text_problem
 from curate.io.files import BOM, open_binary, read_blocks, storage_of
 
 _SPACE = b" \t\r\n\x0b\x0c"
@@ -131,10 +131,8 @@ class _BadText:
 def _array_with_bad_text(path: Path, data: bytes, exc: Exception) -> list:
     """An array that orjson refused: if only some items hold text that is not Unicode, those
     items become rejects and the others are read; otherwise the file is unusable."""
-    import json
-
     try:
-        items = json.loads(data.decode("utf-8", "surrogateescape"))
+        items = lenient_json(data)
     except (ValueError, RecursionError):
         raise InputError(f"{path}: not valid JSON ({exc}); fix the file or write it as JSON "
                          "Lines") from None

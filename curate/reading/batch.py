@@ -7,6 +7,8 @@ from typing import Any
 
 import polars as pl
 
+from curate.io.encoding import printable
+
 BATCH_ROWS = 50_000
 
 
@@ -19,6 +21,14 @@ class Problem:
     field: str | None
     reason: str
     message: str
+
+    def __post_init__(self) -> None:
+        # Reports, rejects files and JUnit are UTF-8: a field name or message quoting bytes
+        # that are not Unicode is written with escapes.
+        for name in ("field", "message"):
+            value = getattr(self, name)
+            if value is not None and not value.isascii():
+                object.__setattr__(self, name, printable(value))
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "field": self.field,
