@@ -240,3 +240,38 @@ def test_role_nested_deep_is_rejected_not_a_recursion_error(tmp_path):
     text = f'{{"messages": [{{"role": {role}, "content": "x"}}]}}\n'
     report = curate.validate(write(tmp_path, "r.jsonl", text.encode()), format="openai-chat")
     assert (report.n_read, report.n_rejected) == (1, 1)
+
+
+def test_key_holding_invalid_utf8_is_rejected_and_the_build_writes_its_reject(tmp_path):
+    from tests.builder.conftest import write_recipe
+
+    good = [line(chosen=f"answer {i}") for i in range(3)]
+    write(tmp_path, "k.jsonl", b"".join(good) + line(**{"note": 1}).replace(b'"note"', b'"n\xc3"'))
+    recipe = write_recipe(tmp_path, sources={"k": {"path": "k.jsonl", "format": "curate"}},
+                          mix=[{"group": "all", "from": ["k"], "take": "all"}])
+    build = curate.build(recipe, out=tmp_path / "out", progress=False)
+    rejects = pl.read_parquet(build.path / "rejects" / "unreadable.parquet")
+    assert rejects.select("line", "field", "reason").rows() == [(4, "n\\udcc3", "bad_encoding")]
+    pq.read_table(build.path / "rejects" / "unreadable.parquet").validate(full=True)
+
+
+def test_criterion_outside_the_allowed_ones_counts_as_unknown(tmp_path):
+    report = curate.validate(write(tmp_path, "h.jsonl", line(criterion="harm")), format="curate")
+    assert report.by_criterion == {"helpfulness": 0, "safety": 0, "unknown": 1}
+
+
+def test_openai_summarize_title_that_is_a_number_is_bad_field(tmp_path):
+    row = {"info": {"id": "x", "post": "A post.", "title": 0, "subreddit": "r"},
+           "summaries": [{"text": "one", "policy": "a"}, {"text": "two", "policy": "b"}],
+           "choice": 0, "worker": "w", "batch": "b", "split": "train"}
+    report = curate.validate(write(tmp_path, "s.jsonl", json.dumps(row).encode() + b"\n"),
+                             format="openai-summarize")
+    assert errors_of(report) == [(1, "info.title", "bad_field")]
+
+
+def test_unusable_input_is_one_line_even_when_its_cause_is_not(tmp_path):
+    path = write(tmp_path, "t.parquet", b"PAR1" + b"\x15\x04" * 40 + b"PAR1")
+    with pytest.raises(InputError) as info:
+        curate.validate(path, format="curate")
+    assert "\n" not in str(info.value)
+    assert "\n" not in str(InputError("first\nsecond"))
