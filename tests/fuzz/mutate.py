@@ -130,5 +130,6 @@ def mutate_rows(draw, rows: list[Any], *, raw_ok: bool) -> list[Any]:
 
 def is_text_with_raw(value: Any) -> bool:
     """A string with invalid bytes spliced in: `[prefix, Raw(...)]`."""
+    # A list [text, deep value] (a mutation inside a list of words) is a list, not a string.
     return (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
-            and isinstance(value[1], Raw))
+            and isinstance(value[1], Raw) and value[1].in_string)
