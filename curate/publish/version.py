@@ -51,9 +51,7 @@ class FileDigest(BaseModel):
     @field_validator("sha256")
     @classmethod
     def check_sha256_is_hex(cls, value: str) -> str:
-        if not re.fullmatch(r"[0-9a-f]{64}", value):
-            raise ValueError(f"sha256 {value!r} is not 64 lower-case hex digits")
-        return value
+        return _hex(value, "sha256", 64, 64)
 
 
 class ManifestHead(BaseModel):
@@ -84,9 +82,14 @@ class ManifestHead(BaseModel):
     @field_validator("fingerprint")
     @classmethod
     def check_fingerprint_is_hex(cls, value: str) -> str:
-        if not re.fullmatch(r"[0-9a-f]{8,128}", value):
-            raise ValueError(f"fingerprint {value!r} is not a lower-case hex digest")
-        return value
+        return _hex(value, "fingerprint", 8, 128)
+
+
+def _hex(value: str, what: str, shortest: int, longest: int) -> str:
+    if not re.fullmatch(f"[0-9a-f]{{{shortest},{longest}}}", value):
+        raise ValueError(f"{what} {value!r} is not a lower-case hex digest of {shortest}"
+                         f"{'' if shortest == longest else f'-{longest}'} digits")
+    return value
 
 
 def read_manifest(data: bytes, *, where: str) -> ManifestHead:
