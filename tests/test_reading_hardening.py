@@ -275,3 +275,16 @@ def test_unusable_input_is_one_line_even_when_its_cause_is_not(tmp_path):
         curate.validate(path, format="curate")
     assert "\n" not in str(info.value)
     assert "\n" not in str(InputError("first\nsecond"))
+
+
+@pytest.mark.parametrize("format, row", [
+    ("self-instruct", {"id": "0", "instruction": "Say it.", "motivation_app": "x",
+                       "instances": [{"input": 0, "output": "ok"}]}),
+    ("alpaca", {"instruction": "Say it.", "input": 0, "output": "ok"}),
+    ("alpaca", {"instruction": "Say it.", "history": 0, "output": "ok"}),
+])
+def test_a_zero_where_text_belongs_is_not_taken_for_absent(tmp_path, format, row):
+    report = curate.validate(write(tmp_path, "z.jsonl", json.dumps(row).encode() + b"\n"),
+                             format=format)
+    assert (report.n_read, report.n_rejected) == (1, 1)
+    assert report.errors[0].reason == "bad_field"

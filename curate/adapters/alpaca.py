@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from curate.adapters.base import instruction_prompt
-from curate.adapters.base import Adapter, Reject, assistant_turn, require, user_turn
+from curate.adapters.base import Adapter, Reject, assistant_turn, optional, require, user_turn
 from curate.preview import preview
 
 COLUMNS = {"instruction", "input", "output", "history", "system"}
@@ -52,15 +52,13 @@ class Alpaca(Adapter):
     def convert(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
         instruction = require(row, "instruction", format_name=self.name)
         output = require(row, "output", format_name=self.name)
-        extra = row.get("input") or ""
-        if not isinstance(extra, str):
-            raise Reject(f"field `input` should be str, got {type(extra).__name__}", field="input")
+        extra = optional(row, "input", str, "")
         question = instruction_prompt(instruction, extra)
         system = row.get("system")
         if system is not None and not isinstance(system, str):
             raise Reject(f"field `system` should be str, got {type(system).__name__}",
                          field="system")
         messages = [{"role": "system", "content": system}] if system else []
-        messages += history_turns(row.get("history") or [])
+        messages += history_turns(optional(row, "history", list, []))
         messages += [user_turn(question), assistant_turn(output)]
         return [{"messages": messages, "source": self.name}]

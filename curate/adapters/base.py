@@ -51,6 +51,18 @@ def require(row: Mapping[str, Any], field: str, kind: type | tuple[type, ...] = 
     return value
 
 
+def optional(row: Mapping[str, Any], field: str, kind: type, empty: Any) -> Any:
+    """A raw field that may be absent or null (then `empty`), else of `kind`: 0 or false is
+    never taken for "absent"."""
+    value = row.get(field)
+    if value is None:
+        return empty
+    if not isinstance(value, kind):
+        raise Reject(f"field `{field}` should be {kind.__name__}, got {type(value).__name__} "
+                     f"{preview(value)}", field=field)
+    return value
+
+
 def user_turn(text: str) -> dict[str, str]:
     return {"role": "user", "content": text}
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from curate.adapters.base import instruction_prompt
-from curate.adapters.base import Adapter, Reject, assistant_turn, require, user_turn
+from curate.adapters.base import Adapter, Reject, assistant_turn, optional, require, user_turn
 
 HUMAN_FIELDS = ("id", "motivation_app", "instruction", "instances")
 PREDICTION_FIELDS = ("prompt", "instruction", "input", "response", "target")
@@ -59,7 +59,7 @@ class SelfInstruct(Adapter):
                 raise Reject(f"`instances[{i}]` should be an object with `input` and `output`, got "
                              f"{type(instance).__name__}", field="instances")
             output = require(instance, "output", format_name=self.name)
-            input_text = instance.get("input") or ""
+            input_text = optional(instance, "input", str, "")
             out.append({
                 "messages": [user_turn(instruction_prompt(instruction, input_text)),
                              assistant_turn(output.strip())],
@@ -70,10 +70,7 @@ class SelfInstruct(Adapter):
 
     def _prediction(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
         instruction = require(row, "instruction", format_name=self.name)
-        input_text = row.get("input") or ""
-        if not isinstance(input_text, str):
-            raise Reject(f"field `input` should be str, got {type(input_text).__name__}",
-                         field="input")
+        input_text = optional(row, "input", str, "")
         # The completion API's answers start with " " or "\n": an artefact, not content.
         response = require(row, "response", format_name=self.name).strip()
         return [{
