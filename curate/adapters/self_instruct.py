@@ -52,7 +52,7 @@ class SelfInstruct(Adapter):
     def _human(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
         instruction = require(row, "instruction", format_name=self.name)
         instances = require(row, "instances", list, format_name=self.name)
-        app = row.get("motivation_app")
+        app = optional(row, "motivation_app", str, None)
         out = []
         for i, instance in enumerate(instances):
             if not isinstance(instance, Mapping):
@@ -64,7 +64,7 @@ class SelfInstruct(Adapter):
                 "messages": [user_turn(instruction_prompt(instruction, input_text)),
                              assistant_turn(output.strip())],
                 "source": self.name, "origin": "vendor",
-                "batch": app if isinstance(app, str) and app.strip() else None,
+                "batch": app if app and app.strip() else None,
             })
         return out
 
