@@ -288,3 +288,11 @@ def test_a_zero_where_text_belongs_is_not_taken_for_absent(tmp_path, format, row
                              format=format)
     assert (report.n_read, report.n_rejected) == (1, 1)
     assert report.errors[0].reason == "bad_field"
+
+
+def test_a_self_instruct_task_without_instances_is_rejected_not_lost(tmp_path):
+    row = {"id": "0", "instances": [], "motivation_app": "x", "instruction": "Do it."}
+    report = curate.validate(write(tmp_path, "e.jsonl", json.dumps(row).encode() + b"\nnull\n"),
+                             format="self-instruct")
+    assert (report.n_read, report.n_rejected) == (2, 2)
+    assert errors_of(report)[0] == (1, "instances", "bad_field")

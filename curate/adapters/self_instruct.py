@@ -52,6 +52,9 @@ class SelfInstruct(Adapter):
     def _human(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
         instruction = require(row, "instruction", format_name=self.name)
         instances = require(row, "instances", list, format_name=self.name)
+        if not instances:
+            raise Reject("field `instances` is empty; a human-written task needs at least one "
+                         "{input, output} instance", field="instances")
         app = optional(row, "motivation_app", str, None)
         out = []
         for i, instance in enumerate(instances):

@@ -56,6 +56,9 @@ def _convert(adapter: Adapter, raw: dict) -> list[dict[str, Any]]:
         # the row is rejected, never the whole run.
         raise Reject(f"format {adapter.name} cannot map this row ({type(exc).__name__}: "
                      f"{str(exc)[:80]}); check its fields against the format") from exc
+    if not out:  # a row that vanished would break n_read = valid + rejected
+        raise Reject(f"format {adapter.name} gives no record for this row; check its fields "
+                     "against the format")
     for record in out:
         problem = type_error(record, adapter.kind)
         if problem:
