@@ -298,8 +298,9 @@ def test_a_self_instruct_task_without_instances_is_rejected_not_lost(tmp_path):
     assert errors_of(report)[0] == (1, "instances", "bad_field")
 
 
-def test_a_null_item_in_a_json_wrapper_is_one_bad_row(tmp_path):
-    data = b'{"data": [null, {"prompt": "Hi", "chosen": "a", "rejected": "b"}]}'
+@pytest.mark.parametrize("item", [b"null", b"5"])
+def test_a_null_item_in_a_json_wrapper_is_one_bad_row(tmp_path, item):
+    data = b'{"data": [' + item + b', {"prompt": "Hi", "chosen": "a", "rejected": "b"}]}'
     report = curate.validate(write(tmp_path, "w.json", data), format="trl",
                              set_fields={"criterion": "helpfulness"})
     assert (report.n_read, report.n_valid) == (2, 1)

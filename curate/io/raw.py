@@ -108,10 +108,9 @@ def iter_json_document(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
         doc = _array_with_bad_text(path, data, exc)
     if isinstance(doc, dict):  # one record, or a wrapper such as {"data": [{...}, ...]}
         lists = [v for v in doc.values() if isinstance(v, list)]
-        # A null item in the wrapper's list is a bad row of it, not a reason to read the
-        # whole wrapper as one record.
-        wrapper = (len(doc) == 1 and lists and any(isinstance(x, dict) for x in lists[0])
-                   and all(isinstance(x, dict) or x is None for x in lists[0]))
+        # An item of the wrapper's list that is not an object (null, 5) is a bad row of it,
+        # not a reason to read the whole wrapper as one record.
+        wrapper = len(doc) == 1 and lists and any(isinstance(x, dict) for x in lists[0])
         doc = lists[0] if wrapper else [doc]
     if not isinstance(doc, list):
         raise InputError(f"{path}: holds {_a(doc)}, not records; a .json file must hold an "
