@@ -91,11 +91,7 @@ def read_blocks(path: Path, block_size: int = 16 << 20) -> Iterator[bytes]:
     pending, first = b"", True
     with open_binary(path) as fh:
         while True:
-            try:
-                block = fh.read(block_size)
-            except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-                raise InputError(f"{path}: the compressed file is truncated or corrupt ({exc}); "
-                                 "re-download or re-compress it") from exc
+            block = read_chunk(fh, path, block_size)
             if not block:
                 break
             if first:
@@ -109,3 +105,12 @@ def read_blocks(path: Path, block_size: int = 16 << 20) -> Iterator[bytes]:
             yield block[:cut + 1]
     if pending:
         yield pending
+
+
+def read_chunk(fh: io.BufferedIOBase, path: Path, size: int = -1) -> bytes:
+    """fh.read(size), with a truncated or corrupt compressed file as one InputError."""
+    try:
+        return fh.read(size)
+    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+        raise InputError(f"{path}: the compressed file is truncated or corrupt ({exc}); "
+                         "re-download or re-compress it") from exc

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +12,7 @@ import pyarrow.parquet as pq
 
 from curate.errors import InputError
 from curate.io.encoding import encoding_problem, invalid_utf8_rows, lenient_json, text_problem
-from curate.io.files import BOM, open_binary, read_blocks, storage_of
+from curate.io.files import BOM, open_binary, read_blocks, read_chunk, storage_of
 
 _SPACE = b" \t\r\n\x0b\x0c"
 _SPACE_BYTES = np.frombuffer(_SPACE, dtype=np.uint8)
@@ -92,12 +90,7 @@ def iter_json_document(path: Path) -> Iterator[tuple[int, dict | BadLine]]:
     """A .json file: an array of objects (position = 1-based index), one object or a wrapper
     such as {"data": [...]}, or really JSON Lines (many ".json" files are)."""
     with open_binary(path) as fh:
-        try:
-            data = fh.read()
-        except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-            raise InputError(f"{path}: the compressed file is truncated or corrupt ({exc}); "
-                             "re-download or re-compress it") from exc
-    data = data.removeprefix(BOM)
+        data = read_chunk(fh, path).removeprefix(BOM)
     head = data.lstrip(_SPACE)[:1]
     try:
         doc = orjson.loads(data)
