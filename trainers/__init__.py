@@ -10,5 +10,7 @@ Each trainer is one script that reads top to bottom (config first, Llama 2's num
 Torch and transformers are imported only under this package (install extra `[train]`), so building
 and validating data stays light. Shared helpers: `config` (flags from one pydantic model), `data`
 (a version from a folder, the local registry or the Hub), `chat` (template, answer-only labels,
-packing) and `models` (tokenizer, tiny model, CPU/GPU runtime).
+packing), `models` (tokenizer, tiny model, reward scores, CPU/GPU runtime), `loop` (seeding and the
+runtime line, AdamW, the shuffled data order, the optimizer step, metrics.json and the checkpoint)
+and `policy` (PPO's value head, masks, whitening and GAE).
 """

@@ -29,7 +29,8 @@ from transformers import AutoModelForCausalLM, LlamaConfig
 
 from curate.errors import InputError
 from trainers.config import parse_config
-from trainers.models import pick_runtime, tiny_config
+from trainers.loop import adamw, optimizer_step
+from trainers.models import pick_runtime, place_on_runtime, tiny_config
 
 # Peak dense bf16 tensor FLOP/s by device name (vendor data sheets, without sparsity).
 PEAK_BF16_FLOPS = {"H200": 989.4e12, "H100": 989.4e12, "A100": 312e12, "L40S": 362e12, "L4": 121e12,
@@ -79,13 +80,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     # --- model on random tokens, the trainers' runtime
     model_config = llama_config(config.model, seq_len=config.seq_len)
     model_config._attn_implementation = runtime.attn_implementation
-    model = AutoModelForCausalLM.from_config(model_config, dtype=runtime.dtype).to(runtime.device)
-    if runtime.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
-        model.config.use_cache = False
+    model = place_on_runtime(AutoModelForCausalLM.from_config(model_config, dtype=runtime.dtype), runtime)
     fused = runtime.device.type == "cuda"
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, betas=(0.9, 0.95), eps=1e-5,
-                                  weight_decay=0.1, fused=fused)
+    optimizer = adamw(model.parameters(), lr=1e-5, weight_decay=0.1, fused=fused)
     n_params = sum(p.numel() for p in model.parameters())
     n_flop_params = n_params - model.get_input_embeddings().weight.numel()
     ids = torch.randint(3, model_config.vocab_size, (config.micro_batch_size, config.seq_len), device=runtime.device)
@@ -93,21 +90,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     def step() -> None:
         loss = model(input_ids=ids, labels=ids).loss
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        optimizer_step(model.parameters(), optimizer, grad_clip=1.0)
 
-    # --- time it
-    for _ in range(config.warmup_steps):
-        step()
-    if fused:
-        torch.cuda.synchronize()
-    started = time.perf_counter()
-    for _ in range(config.steps):
-        step()
-    if fused:
-        torch.cuda.synchronize()
-    seconds = time.perf_counter() - started
+    def seconds_for(n_steps: int) -> float:  # wall time of n_steps, the GPU's queue drained
+        started = time.perf_counter()
+        for _ in range(n_steps):
+            step()
+        if fused:
+            torch.cuda.synchronize()
+        return time.perf_counter() - started
+
+    # --- time it: untimed warm-up steps first
+    seconds_for(config.warmup_steps)
+    seconds = seconds_for(config.steps)
     tokens_per_s = config.steps * config.micro_batch_size * config.seq_len / seconds
     flops_per_token = 6 * n_flop_params + 12 * model_config.num_hidden_layers * model_config.hidden_size * config.seq_len
     peak = peak_flops(config, runtime.device)

@@ -1,4 +1,4 @@
-"""Tokenizer, models and the CPU/GPU runtime shared by the trainers; nothing is ever downloaded.
+"""Tokenizer, models, reward scores and the CPU/GPU runtime of the trainers; nothing is downloaded.
 
 `--model tiny` builds a two-layer Llama with random weights from a config: enough to prove the
 trainers' behaviour on a CPU in seconds. Any other value is a local model folder (or a Hub id when
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,19 @@ def tiny_config(*, vocab_size: int, seq_len: int = 4096) -> LlamaConfig:
                        max_position_embeddings=seq_len, tie_word_embeddings=False)
 
 
+def place_on_runtime(model: PreTrainedModel, runtime: Runtime) -> PreTrainedModel:
+    """Move `model` to the runtime's device, with gradient checkpointing where the runtime wants it."""
+    if runtime.gradient_checkpointing:
+        model.gradient_checkpointing_enable()
+        model.config.use_cache = False  # the cache is useless when activations are recomputed
+    return model.to(runtime.device)
+
+
 def _finish(model: PreTrainedModel, *, tokenizer: Any, runtime: Runtime) -> PreTrainedModel:
     if model.get_input_embeddings().num_embeddings < len(tokenizer):
         model.resize_token_embeddings(len(tokenizer))  # a pad token was added to the tokenizer
     model.config.pad_token_id = tokenizer.pad_token_id
-    if runtime.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
-        model.config.use_cache = False
-    return model.to(runtime.device)
+    return place_on_runtime(model, runtime)
 
 
 def _build(auto_class: Any, name: str, *, tokenizer: Any, runtime: Runtime, seed: int,
@@ -134,6 +140,22 @@ def load_reward_model(name: str, *, tokenizer: Any, runtime: Runtime, seed: int 
         raise InputError(f"model {name!r} has num_labels={model.config.num_labels}, but a reward model "
                          "needs num_labels=1; load a reward model or a base model without a head")
     return model
+
+
+def score(model: Any, sequences: Sequence[list[int]], *, pad_id: int) -> torch.Tensor:
+    """Rewards of token sequences (right-padded into one batch), one float per sequence.
+
+    The reward trainer trains and evaluates with it and PPO scores its rollouts with it, so a
+    reward model reads its input the same way in both.
+    """
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.tensor(seq)
+        mask[row, : len(seq)] = 1
+    device = next(model.parameters()).device
+    return model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits[:, 0].float()
 
 
 def model_name_for_tokenizer(model: str, tokenizer: str | None) -> str | Path | None:

@@ -19,8 +19,6 @@ if __package__ in (None, ""):  # run as `python trainers/ppo.py`: make the repo 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import copy
-import json
-import random
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,12 +27,13 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from curate.errors import InputError
+from trainers.chat import tokenize_answer, tokenize_prompt
 from trainers.config import fill_unset, parse_config
 from trainers.data import read_rows, resolve_dataset
+from trainers.loop import adamw, optimizer_step, save_checkpoint, shuffled_forever, start_run, write_metrics
 from trainers.models import (TINY, load_causal_lm, load_reward_model, load_tokenizer,
-                             model_name_for_tokenizer, pick_runtime)
+                             model_name_for_tokenizer, score)
 from trainers.policy import PolicyWithValue, gae, masked_whiten, response_mask, whiten
-from trainers.chat import tokenize_answer, tokenize_prompt
 
 
 class PPOConfig(BaseModel):
@@ -100,8 +99,10 @@ def logit(p: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
 
 
 def reward_model_scorer(safety: tuple[Any, Any], helpfulness: tuple[Any, Any], *, max_length: int) -> ScoreFn:
-    """A ScoreFn from two (reward model, tokenizer) pairs: sigmoid of each model's score."""
-    from trainers.reward import score  # the same batching the reward trainer evaluates with
+    """A ScoreFn from two (reward model, tokenizer) pairs: sigmoid of each model's score.
+
+    `score` is the reward trainer's own batching, so a reward model reads rollouts as it was trained.
+    """
 
     def probabilities(model: Any, tokenizer: Any, prompts: list, answers: list[str]) -> torch.Tensor:
         sequences = [tokenize_answer(tokenizer, p, a, max_length=max_length) for p, a in zip(prompts, answers)]
@@ -133,13 +134,7 @@ def prompts_of(rows: list[dict[str, Any]]) -> list[tuple[list[dict[str, str]], b
 
 def main(argv: Sequence[str] | None = None, *, score_fn: ScoreFn | None = None) -> dict[str, Any]:
     config = parse_config(PPOConfig, argv)
-    output_dir = Path(config.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    random.seed(config.seed)
-    torch.manual_seed(config.seed)
-    runtime = pick_runtime()
-    print(f"runtime: {runtime.device} {runtime.dtype} attention={runtime.attn_implementation} "
-          f"checkpointing={runtime.gradient_checkpointing}")
+    output_dir, runtime = start_run(config.output_dir, seed=config.seed)
 
     # --- prompts: the train split of a version; safety-tagged where criterion == "safety"
     folder = resolve_dataset(config.dataset)
@@ -162,16 +157,8 @@ def main(argv: Sequence[str] | None = None, *, score_fn: ScoreFn | None = None) 
             rm = load_reward_model(name, tokenizer=rm_tokenizer, runtime=runtime, seed=config.seed + len(rms) + 1)
             rms.append((rm.eval().requires_grad_(False), rm_tokenizer))
         score_fn = reward_model_scorer(rms[0], rms[1], max_length=config.max_prompt_length + config.max_new_tokens)
-    optimizer = torch.optim.AdamW(policy.parameters(), lr=config.lr, betas=(0.9, 0.95), eps=1e-5,
-                                  weight_decay=config.weight_decay)
-
-    def prompt_order():  # seeded shuffles, one per pass over the prompts
-        while True:
-            order = list(range(len(prompts)))
-            random.shuffle(order)
-            yield from order
-
-    order = prompt_order()
+    optimizer = adamw(policy.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    order = shuffled_forever(len(prompts))  # a seeded shuffle per pass over the prompts
     history: list[dict[str, float]] = []
     started = time.perf_counter()
     for step in range(1, config.max_steps + 1):
@@ -226,9 +213,7 @@ def main(argv: Sequence[str] | None = None, *, score_fn: ScoreFn | None = None) 
             n_tokens = mask.sum().clamp(min=1)
             loss = ((policy_loss + config.vf_coef * value_loss) * mask).sum() / n_tokens
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(policy.parameters(), config.grad_clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
+            optimizer_step(policy.parameters(), optimizer, grad_clip=config.grad_clip)
             clipped.append((((ratio - 1).abs() > config.clip).float() * mask).sum().item() / n_tokens.item())
 
         record = {"step": step, "reward": r_combined.mean().item(), "r_safety": r_safety.mean().item(),
@@ -244,10 +229,9 @@ def main(argv: Sequence[str] | None = None, *, score_fn: ScoreFn | None = None) 
     # --- save
     metrics = {"reward": history[-1]["reward"], "history": history, "dataset": str(folder),
                "config": config.model_dump()}
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_metrics(output_dir, metrics)
     if config.save_model:
-        policy.lm.save_pretrained(output_dir / "model")
-        tokenizer.save_pretrained(output_dir / "model")
+        save_checkpoint(output_dir, policy.lm, tokenizer)
         torch.save(policy.value_head.state_dict(), output_dir / "value_head.pt")
     return metrics
 

@@ -17,9 +17,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python trainers/reward.py`: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import json
 import math
-import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -33,7 +31,8 @@ from transformers import get_cosine_with_min_lr_schedule_with_warmup
 from trainers.chat import tokenize_answer
 from trainers.config import fill_unset, parse_config
 from trainers.data import read_rows, resolve_dataset
-from trainers.models import load_reward_model, load_tokenizer, model_name_for_tokenizer, pick_runtime
+from trainers.loop import adamw, optimizer_step, save_checkpoint, shuffled_forever, start_run, write_metrics
+from trainers.models import load_reward_model, load_tokenizer, model_name_for_tokenizer, score
 
 
 class RewardConfig(BaseModel):
@@ -81,16 +80,13 @@ def margin_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor, margin: torch.
     return -F.logsigmoid(r_chosen - r_rejected - margin).mean()
 
 
-def score(model: Any, sequences: Sequence[list[int]], *, pad_id: int) -> torch.Tensor:
-    """Rewards of token sequences (right-padded into one batch), one float per sequence."""
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.tensor(seq)
-        mask[row, : len(seq)] = 1
-    device = next(model.parameters()).device
-    return model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits[:, 0].float()
+Pair = tuple[list[int], list[int], float]  # chosen tokens, rejected tokens, margin
+
+
+def score_pairs(model: Any, pairs: Sequence[Pair], *, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(r_chosen, r_rejected) of a micro-batch: chosen and rejected answers share one forward."""
+    rewards = score(model, [c for c, _, _ in pairs] + [r for _, r, _ in pairs], pad_id=pad_id)
+    return rewards[: len(pairs)], rewards[len(pairs) :]
 
 
 def group_accuracy(correct: list[bool], keys: list[Any]) -> dict[str, dict[str, float]]:
@@ -103,12 +99,7 @@ def group_accuracy(correct: list[bool], keys: list[Any]) -> dict[str, dict[str, 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     config = parse_config(RewardConfig, argv)
-    output_dir = Path(config.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    random.seed(config.seed)
-    runtime = pick_runtime()
-    print(f"runtime: {runtime.device} {runtime.dtype} attention={runtime.attn_implementation} "
-          f"checkpointing={runtime.gradient_checkpointing}")
+    output_dir, runtime = start_run(config.output_dir, seed=config.seed)
 
     # --- data: a preference version (prompt, chosen, rejected, margin, degree, safety_category)
     folder = resolve_dataset(config.dataset)
@@ -121,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         test_rows = test_rows[: config.max_test_pairs]
     tokenizer = load_tokenizer(model_name_for_tokenizer(config.model, config.tokenizer))
 
-    def tokenize(rows: list[dict[str, Any]]) -> list[tuple[list[int], list[int], float]]:
+    def tokenize(rows: list[dict[str, Any]]) -> list[Pair]:
         return [(tokenize_answer(tokenizer, r["prompt"], r["chosen"], max_length=config.max_length),
                  tokenize_answer(tokenizer, r["prompt"], r["rejected"], max_length=config.max_length),
                  float(r.get("margin") or 0.0))  # no margin column or null: Table 27's "no margin"
@@ -135,18 +126,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
     n_steps = config.max_steps or max(1, math.ceil(config.epochs * steps_per_epoch))
     n_warmup = max(config.min_warmup_steps, math.ceil(config.warmup_ratio * n_steps))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, betas=(0.9, 0.95), eps=1e-5,
-                                  weight_decay=config.weight_decay)
+    optimizer = adamw(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     scheduler = get_cosine_with_min_lr_schedule_with_warmup(
         optimizer, num_warmup_steps=n_warmup, num_training_steps=n_steps, min_lr_rate=config.min_lr_ratio)
 
-    def pair_order():  # seeded shuffles, one per epoch, for as many steps as asked
-        while True:
-            order = list(range(len(train)))
-            random.shuffle(order)
-            yield from order
-
-    order = pair_order()
+    order = shuffled_forever(len(train))  # a seeded shuffle per epoch, for as many steps as asked
 
     # --- train: each step sees batch_size pairs in micro-batches; chosen and rejected share a forward
     model.train()
@@ -156,17 +140,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         step_loss, n_tokens = 0.0, 0
         for start in range(0, len(batch), config.micro_batch_size):
             micro = batch[start : start + config.micro_batch_size]
-            rewards = score(model, [c for c, _, _ in micro] + [r for _, r, _ in micro],
-                            pad_id=tokenizer.pad_token_id)
-            margins = torch.tensor([m for _, _, m in micro], device=rewards.device)
-            loss = margin_loss(rewards[: len(micro)], rewards[len(micro) :], margins)
+            chosen, rejected = score_pairs(model, micro, pad_id=tokenizer.pad_token_id)
+            margins = torch.tensor([m for _, _, m in micro], device=chosen.device)
+            loss = margin_loss(chosen, rejected, margins)
             (loss * len(micro) / len(batch)).backward()
             step_loss += loss.item() * len(micro) / len(batch)
             n_tokens += sum(len(c) + len(r) for c, r, _ in micro)
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        optimizer_step(model.parameters(), optimizer, grad_clip=config.grad_clip, scheduler=scheduler)
         train_loss = step_loss
         if step % config.log_every == 0 or step == n_steps:
             elapsed = time.perf_counter() - started
@@ -178,11 +158,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     r_chosen, r_rejected = [], []
     with torch.no_grad():
         for start in range(0, len(test), config.micro_batch_size):
-            micro = test[start : start + config.micro_batch_size]
-            rewards = score(model, [c for c, _, _ in micro] + [r for _, r, _ in micro],
-                            pad_id=tokenizer.pad_token_id)
-            r_chosen.append(rewards[: len(micro)].cpu())
-            r_rejected.append(rewards[len(micro) :].cpu())
+            chosen, rejected = score_pairs(model, test[start : start + config.micro_batch_size],
+                                           pad_id=tokenizer.pad_token_id)
+            r_chosen.append(chosen.cpu())
+            r_rejected.append(rejected.cpu())
     chosen_scores, rejected_scores = torch.cat(r_chosen), torch.cat(r_rejected)
     correct = (chosen_scores > rejected_scores).tolist()
     metrics = {
@@ -201,10 +180,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"test accuracy {metrics['accuracy']:.3f} loss {metrics['loss']:.4f} on {len(test):,} pairs")
 
     # --- save
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_metrics(output_dir, metrics)
     if config.save_model:
-        model.save_pretrained(output_dir / "model")
-        tokenizer.save_pretrained(output_dir / "model")
+        save_checkpoint(output_dir, model, tokenizer)
     return metrics
 
 

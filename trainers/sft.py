@@ -17,7 +17,6 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python trainers/sft.py`: make the repo root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import json
 import math
 import random
 import time
@@ -33,7 +32,8 @@ from curate.errors import InputError
 from trainers.chat import IGNORE_INDEX, pack_examples, tokenize_dialogue
 from trainers.config import fill_unset, parse_config
 from trainers.data import read_rows, resolve_dataset, split_files
-from trainers.models import load_causal_lm, load_tokenizer, model_name_for_tokenizer, pick_runtime
+from trainers.loop import adamw, optimizer_step, save_checkpoint, shuffled_forever, start_run, write_metrics
+from trainers.models import load_causal_lm, load_tokenizer, model_name_for_tokenizer
 
 
 class SFTConfig(BaseModel):
@@ -94,12 +94,7 @@ def sequences(tokenizer: Any, rows: list[dict[str, Any]], *, seq_len: int,
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     config = parse_config(SFTConfig, argv)
-    output_dir = Path(config.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    random.seed(config.seed)
-    runtime = pick_runtime()
-    print(f"runtime: {runtime.device} {runtime.dtype} attention={runtime.attn_implementation} "
-          f"checkpointing={runtime.gradient_checkpointing}")
+    output_dir, runtime = start_run(config.output_dir, seed=config.seed)
 
     # --- data: an SFT version (messages ending with an assistant turn); order shuffled before packing
     folder = resolve_dataset(config.dataset)
@@ -115,8 +110,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     # --- model, optimizer (AdamW 0.9, 0.95, eps 1e-5 as in Llama 2 pretraining), cosine schedule
     model = load_causal_lm(config.model, tokenizer=tokenizer, runtime=runtime, seed=config.seed)
     n_steps = config.max_steps or max(1, math.ceil(config.epochs * len(train) / config.batch_size))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, betas=(0.9, 0.95), eps=1e-5,
-                                  weight_decay=config.weight_decay)
+    optimizer = adamw(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     scheduler = get_cosine_with_min_lr_schedule_with_warmup(
         optimizer, num_warmup_steps=config.warmup_steps, num_training_steps=n_steps,
         min_lr_rate=config.min_lr_ratio)
@@ -125,13 +119,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         ids = torch.tensor([i for i, _ in batch], device=runtime.device)
         return ids, torch.tensor([l for _, l in batch], device=runtime.device)
 
-    def sequence_order():  # seeded shuffles, one per epoch, for as many steps as asked
-        while True:
-            order = list(range(len(train)))
-            random.shuffle(order)
-            yield from order
-
-    order = sequence_order()
+    order = shuffled_forever(len(train))  # a seeded shuffle per epoch, for as many steps as asked
 
     # --- train: loss per answer token of the whole step
     model.train()
@@ -146,10 +134,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             loss = answer_loss_sum(model(input_ids=ids).logits, labels) / max(n_answer, 1)
             loss.backward()
             step_loss += loss.item()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+        optimizer_step(model.parameters(), optimizer, grad_clip=config.grad_clip, scheduler=scheduler)
         losses.append(step_loss)
         if step % config.log_every == 0 or step == n_steps:
             elapsed = time.perf_counter() - started
@@ -174,10 +159,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     metrics = {"loss": losses[-1], "train_losses": losses, "eval_loss": eval_loss, "steps": n_steps,
                "n_sequences": len(train), "n_dialogues": len(train_rows), "dataset": str(folder),
                "config": config.model_dump()}
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    write_metrics(output_dir, metrics)
     if config.save_model:
-        model.save_pretrained(output_dir / "model")
-        tokenizer.save_pretrained(output_dir / "model")
+        save_checkpoint(output_dir, model, tokenizer)
     return metrics
 
 
