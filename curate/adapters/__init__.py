@@ -15,26 +15,37 @@ from curate.adapters.openai_chat import OpenAIChat
 from curate.adapters.openai_summarize import OpenAISummarize
 from curate.adapters.openai_webgpt import OpenAIWebGPT
 from curate.adapters.pku_saferlhf import PKUSafeRLHF
+from curate.adapters.registry import Registry
 from curate.adapters.self_instruct import SelfInstruct
 from curate.adapters.stack_exchange import StackExchangePaired
 from curate.adapters.stanford_shp import StanfordSHP
 from curate.adapters.trl import TRLSFT, TRLPreference
 from curate.errors import InputError
 
-# Most specific first: detection takes the first adapter whose sniff() accepts the row.
-# TRL's columns are the most generic, so TRL comes after every named dataset; gptj-pairwise
-# never claims a row (its rows are TRL's standard format: name it to get it).
-_ADAPTERS: list[Adapter] = [SelfInstruct(), PKUSafeRLHF(), HHRLHF(), StanfordSHP(),
-                            OpenAISummarize(), OpenAIWebGPT(), StackExchangePaired(), Alpaca(),
-                            OpenAIChat(), TRLPreference(), TRLSFT(), GPTJPairwise()]
+# Detection order comes from each adapter's declared `priority` (curate.adapters.base), not
+# from this list: named datasets, then generic layouts, then TRL's catch-all columns.
+BUILTIN_ADAPTERS: tuple[Adapter, ...] = (
+    Alpaca(), GPTJPairwise(), HHRLHF(), OpenAIChat(), OpenAISummarize(), OpenAIWebGPT(),
+    PKUSafeRLHF(), SelfInstruct(), StackExchangePaired(), StanfordSHP(), TRLPreference(), TRLSFT())
+_registry = Registry(BUILTIN_ADAPTERS)
 
 
-def register(adapter: Adapter) -> None:
-    _ADAPTERS.insert(0, adapter)
+def register(adapter: Adapter | type[Adapter]) -> None:
+    """Add an adapter in this process (plugins use the `curate.adapters` entry-point group).
+
+    It takes its place in detection by its `priority`; one with the name and kind of a known
+    adapter replaces it. See docs/adapters.md.
+    """
+    _registry.register(adapter)
+
+
+def detection_order() -> list[Adapter]:
+    """The adapters detection tries, in order (those with priority NEVER are left out)."""
+    return list(_registry.detection_order())
 
 
 def adapter_names() -> list[str]:
-    return ["curate"] + sorted({a.name for a in _ADAPTERS})
+    return ["curate"] + sorted({a.name for a in _registry.adapters()})
 
 
 def get_adapter(name: str | Adapter | ColumnMapping, *, kind: str | None = None,
@@ -52,7 +63,7 @@ def get_adapter(name: str | Adapter | ColumnMapping, *, kind: str | None = None,
         return ColumnMapping.read_yaml(name).adapter()
     if name == "curate":
         return Native(kind or "preference")
-    named = [a for a in _ADAPTERS if a.name == name]
+    named = [a for a in _registry.adapters() if a.name == name]
     if kind is None and row is not None and len(named) > 1:
         kind = "preference" if "chosen" in row or "rejected" in row else "sft"
     for adapter in named:
@@ -65,7 +76,7 @@ def get_adapter(name: str | Adapter | ColumnMapping, *, kind: str | None = None,
 
 def needs_row(name: object) -> bool:
     """True when a format name stands for several record kinds, so a row must pick one."""
-    return sum(a.name == name for a in _ADAPTERS) > 1
+    return sum(a.name == name for a in _registry.adapters()) > 1
 
 
 def detect(row: Mapping[str, Any], *, where: str) -> Adapter:
@@ -73,7 +84,7 @@ def detect(row: Mapping[str, Any], *, where: str) -> Adapter:
     kind = native_kind(row)
     if kind:
         return Native(kind)
-    for adapter in _ADAPTERS:
+    for adapter in _registry.detection_order():
         if adapter.sniff(row):
             return adapter
     raise InputError(f"{where}: cannot tell the format from the fields "
@@ -81,5 +92,5 @@ def detect(row: Mapping[str, Any], *, where: str) -> Adapter:
                      "or a column mapping")
 
 
-__all__ = ["Adapter", "ColumnMapping", "Reject", "adapter_names", "detect", "get_adapter",
-           "needs_row", "register"]
+__all__ = ["Adapter", "ColumnMapping", "Reject", "adapter_names", "detect", "detection_order",
+           "get_adapter", "needs_row", "register"]

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import instruction_prompt
-from curate.adapters.base import Adapter, Reject, assistant_turn, optional, require, user_turn
+from curate.adapters.base import (GENERIC_FORMAT, Adapter, Reject, assistant_turn,
+                                  instruction_prompt, optional, require, user_turn)
 from curate.preview import preview
 
 COLUMNS = {"instruction", "input", "output", "history", "system"}
@@ -43,6 +43,7 @@ def history_turns(history: Any) -> list[dict[str, str]]:
 class Alpaca(Adapter):
     name = "alpaca"
     kind = "sft"
+    priority = GENERIC_FORMAT
     fields = ("instruction", "output")
     description = "Alpaca / LLaMA-Factory alpaca format (instruction, input, output, history)"
 

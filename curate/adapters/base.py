@@ -2,11 +2,14 @@
 
 An adapter never reads files (curate.io does) and never drops a row silently: it returns
 records, or raises `Reject` with a stable reason, the offending field and a fix.
+Writing one (and shipping it as a plugin): docs/adapters.md.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from curate.preview import preview
@@ -20,11 +23,27 @@ class Reject(Exception):
         self.message, self.field, self.reason = message, field, reason
 
 
-class Adapter:
-    """Base class: subclasses set `name`, `kind` and `fields`, and implement `convert`."""
+# Detection priority: lower is tried first; ties go by name (then kind), so the order never
+# depends on import or registration order. Curate's own records are recognised before any
+# adapter is tried.
+NAMED_DATASET = 100  # one public dataset's own fields, which no other format uses together
+GENERIC_FORMAT = 200  # a layout many datasets share (alpaca, OpenAI chat)
+TRL_COLUMNS = 300  # TRL's generic columns: the catch-all for prompt/chosen/rejected rows
+NEVER: None = None  # never claims a row by sniffing: chosen only by name (`--format`)
+
+
+class Adapter(ABC):
+    """Base class: subclasses set `name`, `kind`, `priority` (and `fields` or `sniff`), and
+    implement `convert`.
+
+    `priority` places the adapter in detection (lower first, see NAMED_DATASET,
+    GENERIC_FORMAT, TRL_COLUMNS), or is NEVER for a format that must be named;
+    `defaults_for(path)` gives field values the file's path implies.
+    """
 
     name: ClassVar[str]
     kind: ClassVar[str]  # "preference" or "sft"
+    priority: ClassVar[int | None]  # declared by every adapter; checked on registration
     fields: ClassVar[tuple[str, ...]] = ()  # raw fields that identify the format (for sniffing)
     description: ClassVar[str] = ""
 
@@ -32,8 +51,13 @@ class Adapter:
         """True when a raw row looks like this format (all identifying fields present)."""
         return bool(self.fields) and all(f in row for f in self.fields)
 
+    @abstractmethod
     def convert(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """The records one raw row gives (usually one), or `Reject` saying why none."""
+
+    def defaults_for(self, path: Path) -> dict[str, Any]:
+        """Field values implied by the file a row comes from (`set:` and `--set` win)."""
+        return {}
 
 
 def require(row: Mapping[str, Any], field: str, kind: type | tuple[type, ...] = str,

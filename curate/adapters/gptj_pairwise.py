@@ -15,17 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, require, user_turn
+from curate.adapters.base import Adapter, NEVER, require, user_turn
 
 
 class GPTJPairwise(Adapter):
     name = "gptj-pairwise"
     kind = "preference"
+    priority = NEVER  # indistinguishable from TRL's standard format: choose it by name
     fields = ("prompt", "chosen", "rejected")
     description = "Dahoas/synthetic-instruct-gptj-pairwise (pass --format; rows look like TRL's)"
-
-    def sniff(self, row: Mapping[str, Any]) -> bool:
-        return False  # indistinguishable from TRL's standard format: choose it by name
 
     def convert(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
         prompt = require(row, "prompt", format_name=self.name)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, require
+from curate.adapters.base import Adapter, NAMED_DATASET, Reject, require
 
 ASSISTANT = "\n\nAssistant:"
 _TURN = re.compile(r"\n\n(Human|Assistant):")
@@ -34,6 +34,7 @@ def split_prompt(prompt: str) -> list[dict[str, str]]:
 class HHRLHF(Adapter):
     name = "hh-rlhf"
     kind = "preference"
+    priority = NAMED_DATASET
     fields = ("chosen", "rejected")
     description = "Anthropic HH-RLHF transcripts (helpful-* and harmless-base), .jsonl or .jsonl.gz"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter
+from curate.adapters.base import Adapter, NEVER
 from curate.columns import arrow_schema, required_fields
 
 
@@ -21,6 +21,7 @@ def native_kind(row: Mapping[str, Any]) -> str | None:
 class Native(Adapter):
     name = "curate"
     kind = "preference"  # set per instance: Native("sft")
+    priority = NEVER
     description = "curate's own records (JSON Lines or Parquet with the schema's columns)"
 
     def __init__(self, kind: str = "preference") -> None:

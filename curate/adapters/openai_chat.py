@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, require
+from curate.adapters.base import Adapter, GENERIC_FORMAT, Reject, require
 from curate.adapters.dialogue import ROLES
 from curate.preview import preview
 
@@ -85,6 +85,7 @@ def chat_messages(messages: list[Any]) -> list[dict[str, str]]:
 class OpenAIChat(Adapter):
     name = "openai-chat"
     kind = "sft"
+    priority = GENERIC_FORMAT
     fields = ("messages",)
     description = "OpenAI chat fine-tuning JSONL ({messages}); also TRL's conversational {messages}"
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, require, user_turn
+from curate.adapters.base import Adapter, NAMED_DATASET, Reject, require, user_turn
 from curate.preview import preview
 
 
@@ -45,6 +45,7 @@ def post_prompt(info: Mapping[str, Any]) -> str:
 class OpenAISummarize(Adapter):
     name = "openai-summarize"
     kind = "preference"
+    priority = NAMED_DATASET
     fields = ("info", "summaries", "choice")
     description = "openai/summarize_from_feedback comparisons (Reddit TL;DR and CNN/DM)"
 

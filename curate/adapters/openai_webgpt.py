@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, require, user_turn
+from curate.adapters.base import Adapter, NAMED_DATASET, Reject, require, user_turn
 
 
 class OpenAIWebGPT(Adapter):
     name = "openai-webgpt"
     kind = "preference"
+    priority = NAMED_DATASET
     fields = ("question", "answer_0", "answer_1", "score_0", "score_1")
     description = "openai/webgpt_comparisons: answer pairs with signed preference scores"
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, require
+from curate.adapters.base import Adapter, NAMED_DATASET, Reject, require
 
 
 class PKUSafeRLHF(Adapter):
     name = "pku-saferlhf"
     kind = "preference"
+    priority = NAMED_DATASET
     fields = ("prompt", "response_0", "response_1", "better_response_id", "safer_response_id")
     description = "PKU-Alignment/PKU-SafeRLHF: each row gives a helpfulness and a safety comparison"
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import instruction_prompt
-from curate.adapters.base import Adapter, Reject, assistant_turn, optional, require, user_turn
+from curate.adapters.base import (NAMED_DATASET, Adapter, Reject, assistant_turn,
+                                  instruction_prompt, optional, require, user_turn)
 
 HUMAN_FIELDS = ("id", "motivation_app", "instruction", "instances")
 PREDICTION_FIELDS = ("prompt", "instruction", "input", "response", "target")
@@ -34,6 +34,7 @@ PREDICTION_FIELDS = ("prompt", "instruction", "input", "response", "target")
 class SelfInstruct(Adapter):
     name = "self-instruct"
     kind = "sft"
+    priority = NAMED_DATASET
     description = ("Self-Instruct human_eval: user_oriented_instructions.jsonl (human outputs) and "
                    "predictions/*_predictions.jsonl (model outputs)")
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, require, user_turn
+from curate.adapters.base import Adapter, NAMED_DATASET, require, user_turn
 
 
 class StackExchangePaired(Adapter):
     name = "stack-exchange-paired"
     kind = "preference"
+    priority = NAMED_DATASET
     fields = ("qid", "question", "response_j", "response_k")
     description = "lvwerra/stack-exchange-paired: answer pairs, response_j preferred"
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, require, user_turn
+from curate.adapters.base import Adapter, NAMED_DATASET, Reject, require, user_turn
 
 
 class StanfordSHP(Adapter):
     name = "stanford-shp"
     kind = "preference"
+    priority = NAMED_DATASET
     fields = ("post_id", "history", "human_ref_A", "human_ref_B", "labels")
     description = "stanfordnlp/SHP (and SHP-2): Reddit comment pairs ranked by score"
 

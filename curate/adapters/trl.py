@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from curate.adapters.base import Adapter, Reject, assistant_turn
+from curate.adapters.base import Adapter, Reject, TRL_COLUMNS, assistant_turn
 from curate.adapters.dialogue import parse_messages, prompt_turns, response_text
 from curate.preview import preview
 
@@ -69,6 +69,7 @@ def split_implicit(chosen: Any, rejected: Any) -> tuple[list[dict[str, str]], st
 class TRLPreference(Adapter):
     name = "trl"
     kind = "preference"
+    priority = TRL_COLUMNS
     fields = ("chosen", "rejected")
     description = "TRL preference datasets: {prompt, chosen, rejected[, margin]} or implicit prompt"
 
@@ -97,6 +98,7 @@ class TRLPreference(Adapter):
 class TRLSFT(Adapter):
     name = "trl"
     kind = "sft"
+    priority = TRL_COLUMNS
     fields = ("prompt", "completion")
     description = "TRL SFT datasets: {prompt, completion} (text or messages) or {messages}"
 

@@ -42,7 +42,7 @@ def scan_batches(paths: str | Path | Sequence[str | Path], *, format: str | None
         if kind and adapter.kind != kind:
             raise InputError(f"{path}: format {adapter.name} holds {adapter.kind} records, "
                              f"not {kind}; pass the matching --schema")
-        defaults = getattr(adapter, "defaults_for", lambda _p: {})(path)
+        defaults = adapter.defaults_for(path)
         fill = _fill_values(adapter.kind, defaults, set_fields or {})
         n_read = 0
         for batch in _batches_of(path, adapter, batch_rows):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from curate.adapters import detect, get_adapter
+from curate.adapters import detect, detection_order, get_adapter
 from curate.errors import InputError
 from curate.reading import _adapter_for
 from tests.conftest import FIXTURES
@@ -46,5 +46,8 @@ def test_rows_with_unknown_extra_columns_are_not_guessed():
         detect({"prompt": "p", "completion": "c", "label": True}, where="x")  # TRL unpaired
 
 
-def test_mapping_and_gptj_never_claim_a_row():
-    assert not get_adapter("gptj-pairwise").sniff({"prompt": "p", "chosen": "a", "rejected": "b"})
+def test_gptj_pairwise_is_never_detected_only_named():
+    row = {"prompt": "p", "chosen": "a", "rejected": "b"}
+    assert "gptj-pairwise" not in [a.name for a in detection_order()]
+    assert detect(row, where="x").name == "trl"
+    assert get_adapter("gptj-pairwise").convert(row)[0]["source"] == "gptj-pairwise"
