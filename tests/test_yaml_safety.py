@@ -12,9 +12,9 @@ import pytest
 
 import curate
 from curate.adapters.mapping import ColumnMapping
-from curate.builder.sources import read_recipe, resolve_sources
+from curate.builder.sources import resolve_sources
 from curate.errors import InputError
-from curate.recipe import load_recipe
+from curate.recipe import load_recipe, read_recipe
 from tests.builder.conftest import comparisons, write_jsonl
 
 HEAD = ("name: t\nversion: 1\nkind: preference\n"

@@ -26,13 +26,13 @@ from curate.builder.output import inside_out, install, output_error, scratch_fol
 from curate.builder.row_stats import RowStats
 from curate.builder.select import (Selection, assign_split, check_freshness, drop_duplicates,
                                    select)
-from curate.builder.sources import ResolvedSource, read_recipe, resolve_sources
+from curate.builder.sources import ResolvedSource, resolve_sources, sampled_sources
 from curate.builder.spill import Spill
 from curate.builder.write import write_version
 from curate.checks import reasons
 from curate.progress import StageTimer, progress_bar
 from curate.errors import InputError
-from curate.recipe import Recipe
+from curate.recipe import Recipe, read_recipe
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
         index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
                              split_seed=recipe_obj.split.seed, excluded=excluded,
                              spill=spill, rejects=rejects, on_batch=advance,
-                             deferred=recipe_obj.sampled_sources())
+                             deferred=sampled_sources(recipe_obj))
     check_freshness(index.frame, recipe_obj)
     timer.start("select")
     selection, duplicates = _select(index.frame, recipe_obj, excluded)

@@ -32,11 +32,14 @@ SAFETY_BINS = {"1": ("chosen safe, rejected unsafe", 0.18), "2": ("both safe", 0
 
 
 def cards_dir() -> Path:
-    for folder in (os.environ.get("CURATE_CARDS"), Path.cwd() / "hub_cards",
-                   Path(__file__).resolve().parents[2] / "hub_cards"):
-        if folder and Path(folder).is_dir():
-            return Path(folder)
-    raise CurateError("no hub_cards/ folder found; set CURATE_CARDS to the card templates")
+    """The card templates: $CURATE_CARDS when set, else the ones curate ships (curate/cards/,
+    package data)."""
+    chosen = os.environ.get("CURATE_CARDS")
+    folder = Path(chosen) if chosen else Path(__file__).resolve().parents[1] / "cards"
+    if not folder.is_dir():
+        raise CurateError(f"{folder}: no card templates folder; set CURATE_CARDS to a folder "
+                          "holding _base.md.j2, preference.md.j2 and sft.md.j2, or unset it")
+    return folder
 
 
 def size_category(n: int) -> str:

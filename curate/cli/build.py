@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from curate.builder import build
-from curate.builder.sources import list_recipes, read_recipe
 from curate.cli.app import app
+from curate.recipe import list_recipes, read_recipe
 
 
 @app.command("build")

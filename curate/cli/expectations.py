@@ -32,7 +32,7 @@ def export(
         raise InputError(f"--schema {schema}: use preference or sft")
     loaded = None
     if recipe is not None:
-        from curate.builder.sources import read_recipe
+        from curate.recipe import read_recipe
 
         loaded, _ = read_recipe(recipe)
         if loaded.kind != schema:

@@ -41,5 +41,5 @@ def sft(out: Out, seed: Seed = DEFAULT_SEED) -> None:
 @synth_app.command("open-source")
 def open_source(out: Out, seed: Seed = DEFAULT_SEED) -> None:
     """Open-source preference sets and a third-party SFT set in their original formats
-    (what the repository commits under recipes/samples/)."""
+    (what the repository commits under curate/recipe/shipped/samples/)."""
     _report(write_open_source(out, seed=seed))

@@ -4,7 +4,7 @@
   out/meta_safety/2023-W01.jsonl.gz ... out/meta_helpfulness/2023-W08.jsonl.gz;
 - `write_sft(out)`: vendor SFT annotations, out/meta_sft/2023-W01.jsonl.gz ...;
 - `write_open_source(out)`: the open-source preference sets and a third-party SFT set in
-  their original formats (the repository commits them under recipes/samples/);
+  their original formats (the repository commits them under curate/recipe/shipped/samples/);
 - `ensure_samples(kind)`: the Meta-style / SFT sets under $CURATE_HOME, generated once.
 
 Same arguments, same bytes.

@@ -3,7 +3,7 @@
 Each generator writes what the real dataset's files look like, so the adapters in
 curate/adapters read them exactly as they read the real thing; lengths follow Llama 2's
 Table 6 row of each dataset (at ~4 characters per token). The repository commits the output
-under recipes/samples/ (tests/synth proves it matches this generator).
+under curate/recipe/shipped/samples/ (tests/synth proves it matches this generator).
 """
 
 from __future__ import annotations

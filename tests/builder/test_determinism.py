@@ -82,7 +82,7 @@ def test_reading_sampled_sources_twice_gives_the_bytes_of_spilling_them(tmp_path
     _shuffled_chunks(pku, tmp_path / "pku", 2, seed=0)
     recipe = _recipe(tmp_path, "hh/*", "pku/*")
     reread = curate.build(recipe, out=tmp_path / "reread", progress=False)
-    monkeypatch.setattr(curate.recipe.Recipe, "sampled_sources", lambda self: set())
+    monkeypatch.setattr(curate.builder, "sampled_sources", lambda recipe: set())
     spilled = curate.build(recipe, out=tmp_path / "spilled", progress=False)
     assert reread.manifest["sources"]["pku"]["rejected_by_reason"]["duplicate"] == 14 * 2
     for name in ("outputs", "rejects", "sources", "fingerprint"):

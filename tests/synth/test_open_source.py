@@ -1,5 +1,5 @@
-"""The committed samples under recipes/samples/ are exactly what the generator writes, and
-each reads through its real-format adapter with the expected count."""
+"""The committed samples under curate/recipe/shipped/samples/ are exactly what the generator
+writes, and each reads through its real-format adapter with the expected count."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import curate
 from curate.synth import write_open_source
 from tests.conftest import ROOT
 
-SAMPLES = ROOT / "recipes" / "samples"
+SAMPLES = ROOT / "curate" / "recipe" / "shipped" / "samples"
 EXPECTED = {  # folder/file: (curate format, records)
     "anthropic_harmless/train.jsonl.gz": ("hh-rlhf", 2_000),
     "anthropic_helpful/train.jsonl.gz": ("hh-rlhf", 3_000),

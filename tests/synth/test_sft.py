@@ -29,8 +29,8 @@ def test_vendor_sft_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_third_party_alpaca_takes_its_origin_from_the_reader() -> None:
-    frame = curate.read(ROOT / "recipes/samples/third_party_sft/alpaca.json", format="alpaca",
-                        set_fields={"origin": "third_party"})
+    frame = curate.read(ROOT / "curate/recipe/shipped/samples/third_party_sft/alpaca.json",
+                        format="alpaca", set_fields={"origin": "third_party"})
     assert frame.height == 2_000 and frame["origin"].unique().to_list() == ["third_party"]
     # third-party answers are shorter than vendor ones: the reason a recipe caps them
     answers = frame["messages"].list.last().struct.field("content").str.len_chars()

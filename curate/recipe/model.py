@@ -1,4 +1,4 @@
-"""Recipes: one YAML file per dataset version, validated here (data, not code).
+"""The recipe model: one YAML file per dataset version, validated here (data, not code).
 
 >>> recipe = Recipe.model_validate({
 ...     "name": "demo", "version": 1, "kind": "preference", "seed": 7,
@@ -10,17 +10,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from curate.errors import InputError
-from curate.io.yamlsafe import load_text, loads, read_text, validation_message
 
 MANDATORY_EXCLUSIONS = ("bad_field", "user_data")  # contract, and Llama 2 used no user data
 DEFAULT_EXCLUSIONS = ("safety_category_4",)  # excluded unless the recipe says `keep:`
@@ -40,7 +35,8 @@ class _Strict(BaseModel):
 class SourceSpec(_Strict):
     """Where a source's records come from: a catalog entry, files, or the sample generator."""
 
-    catalog: str | None = Field(None, description="Name of an entry of recipes/catalog.yaml.")
+    catalog: str | None = Field(None, description="Name of an entry of the catalog.yaml "
+                                "beside the recipe.")
     path: str | list[str] | None = Field(None, description="A file, a glob or a list of them; "
                                          "relative paths are from the recipe's folder.")
     synth: str | None = Field(None, description="A sample dataset made by `curate synth`.")
@@ -162,13 +158,6 @@ class Recipe(_Strict):
             raise ValueError(f"sources {unused} are in no mix group; add them to one or remove them")
         return self
 
-    def sampled_sources(self) -> set[str]:
-        """Sources of the groups that sample (not `take: all`, and not a `fraction` of half or
-        more): the build reads the few of their records it selects a second time rather than
-        spilling all of them."""
-        return {source for g in self.mix if g.take != "all" and not (g.fraction or 0) >= 0.5
-                for source in g.from_}
-
     def excluded_reasons(self, known: list[str]) -> list[str]:
         """The check reasons this recipe excludes, in check order."""
         unknown = [r for r in self.exclude + self.keep if r not in known]
@@ -181,37 +170,3 @@ class Recipe(_Strict):
         wanted = (set(self.exclude) | set(MANDATORY_EXCLUSIONS) | set(DEFAULT_EXCLUSIONS)) - set(
             self.keep)
         return [r for r in known if r in wanted]
-
-
-_FREE_TEXT = re.compile(r"^(description:[ \t]+)([^'\"|>\[{].*: .*)$", re.MULTILINE)
-
-
-def _quote_free_text(text: str) -> str:
-    return _FREE_TEXT.sub(lambda m: m.group(1) + json.dumps(m.group(2).strip()), text)
-
-
-def parse_yaml(text: str) -> Any:
-    """Plain YAML data (curate.io.yamlsafe: no tags, bounded), accepting one thing people
-    write in recipes that YAML rejects: an unquoted `description:` whose text holds ": "
-    ("... Harmless : helpfulness = 90 : 10")."""
-    try:
-        return loads(text)
-    except yaml.YAMLError:
-        quoted = _quote_free_text(text)
-        if quoted == text:
-            raise
-        return loads(quoted)
-
-
-def load_recipe(path: Path) -> Recipe:
-    """Read and validate a recipe file; one-line errors name the file, line and field."""
-    text = read_text(path, what="recipe")
-    data = load_text(text, where=str(path), parse=parse_yaml)
-    if not isinstance(data, dict):
-        raise RecipeError(f"{path}: a recipe is a YAML mapping (name:, version:, sources:, "
-                          f"mix:, ...), not {type(data).__name__}; see recipes/*.yaml")
-    try:
-        return Recipe.model_validate(data)
-    except ValidationError as exc:
-        raise RecipeError(f"{path}: invalid recipe: "
-                          f"{validation_message(exc, text=_quote_free_text(text))}") from exc
