@@ -13,17 +13,14 @@ from curate.builder.row_stats import CATEGORIES
 from curate.builder.select import Selection
 from curate.builder.sources import ResolvedSource
 from curate.builder.write import Output
-from curate.recipe import Recipe
-
-# What the fingerprint covers of the recipe: its meaning, not where its files live, so the same
-# records given as other files (order, chunking) yield the same fingerprint with the same shards.
-_SEMANTIC_KEYS = ("name", "version", "kind", "seed", "mix", "exclude", "keep", "split", "margin",
-                  "requires", "rows_per_shard")
-
+from curate.recipe import Recipe, recipe_meaning
 
 def fingerprint(recipe: Recipe, outputs: list[Output]) -> str:
-    recipe_part = recipe.model_dump(mode="json", by_alias=True, include=set(_SEMANTIC_KEYS))
-    payload = {"recipe": recipe_part,
+    """sha256 of what the recipe says that can change the output (curate.recipe.meaning:
+    every field is classified, order the build ignores is normalised) and of the output
+    shards. Where the records live is not in it: the same records given as other files
+    (order, chunking) yield the same fingerprint with the same shards."""
+    payload = {"recipe": recipe_meaning(recipe),
                "outputs": [[o.split, o.path, o.sha256] for o in outputs]}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
