@@ -109,6 +109,7 @@ class MappedAdapter(Adapter):
 
     name = "mapping"
     kind = "preference"
+    priority = None
 
     def __init__(self, mapping: ColumnMapping) -> None:
         self.mapping = mapping
