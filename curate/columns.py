@@ -6,39 +6,22 @@ produce them; checks and the build read them. Derived from `records.py` so the t
 
 from __future__ import annotations
 
-import types
-import typing
 from functools import cache
 
 import polars as pl
 import pyarrow as pa
 
 from curate.identity import derive_uids
-from curate.records import DEGREE_ALIASES, RECORD_MODELS, Message
+from curate.kinds import MESSAGE_TYPE, kind_spec
+from curate.records import DEGREE_ALIASES
 
-KINDS = ("preference", "sft")
-MESSAGE_TYPE = pa.struct([("role", pa.string()), ("content", pa.string())])
-_SCALARS = {str: pa.string(), float: pa.float64(), bool: pa.bool_(), int: pa.int64()}
-
-
-def _arrow_type(annotation: object) -> pa.DataType:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _arrow_type(inner)
-    if origin is typing.Literal:
-        return pa.string()
-    if origin is list and typing.get_args(annotation) == (Message,):
-        return pa.list_(MESSAGE_TYPE)
-    return _SCALARS[annotation]  # type: ignore[index]
+__all__ = ["MESSAGE_TYPE", "arrow_schema", "conform", "polars_schema", "required_fields",
+           "with_derived"]
 
 
-@cache
 def arrow_schema(kind: str) -> pa.Schema:
     """The stored columns of a record kind, in the model's field order."""
-    model = RECORD_MODELS[kind]
-    return pa.schema([(name, _arrow_type(field.annotation))
-                      for name, field in model.model_fields.items()])
+    return kind_spec(kind).stored_schema
 
 
 @cache
@@ -47,7 +30,7 @@ def polars_schema(kind: str) -> pl.Schema:
 
 
 def required_fields(kind: str) -> list[str]:
-    return [n for n, f in RECORD_MODELS[kind].model_fields.items() if f.is_required()]
+    return [n for n, f in kind_spec(kind).model.model_fields.items() if f.is_required()]
 
 
 def conform(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
@@ -65,7 +48,7 @@ def conform(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
             cols.append(defaults.get(name, pl.lit(None)).cast(dtype).alias(name))
     extra = [pl.col(c) for c in frame.columns if c.startswith("_")]
     frame = frame.select(cols + extra).with_columns(pl.col("is_user_data").fill_null(False))
-    return frame.with_columns(degree_expr()) if kind == "preference" else frame
+    return frame.with_columns(degree_expr()) if "degree" in schema else frame
 
 
 def degree_expr() -> pl.Expr:
@@ -85,4 +68,5 @@ def safety_category_expr() -> pl.Expr:
 def with_derived(frame: pl.DataFrame, kind: str) -> pl.DataFrame:
     """Add `uid` (and `safety_category`, `_identical` for comparisons) to a conformed frame."""
     frame = pl.concat([frame, derive_uids(frame, kind)], how="horizontal")
-    return frame.with_columns(safety_category_expr()) if kind == "preference" else frame
+    computed = kind_spec(kind).model.model_computed_fields
+    return frame.with_columns(safety_category_expr()) if "safety_category" in computed else frame

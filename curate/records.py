@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
@@ -27,10 +28,23 @@ Origin = Literal["vendor", "third_party", "model"]
 Degree = Literal["significantly_better", "better", "slightly_better", "negligibly_better"]
 
 ROLES: tuple[str, ...] = typing.get_args(Role)
-DEGREES: tuple[str, ...] = ("significantly_better", "better", "slightly_better", "negligibly_better")
+CRITERIA: tuple[str, ...] = typing.get_args(Criterion)
+ORIGINS: tuple[str, ...] = typing.get_args(Origin)
+DEGREES: tuple[str, ...] = typing.get_args(Degree)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Llama 2 annotators could answer "unsure"; the paper folds it into the weakest degree.
 DEGREE_ALIASES = {"unsure": "negligibly_better"}
+
+
+@dataclass(frozen=True)
+class IntBits:
+    """How wide an integer column is in Arrow and Parquet (curate.kinds reads it; pydantic
+    ignores it): `Annotated[int, IntBits(8)]` is stored as int8."""
+
+    bits: int
+
+
+SafetyBin = Annotated[int, IntBits(8)]
 
 
 def fold_degree(value: object) -> object:
@@ -71,7 +85,8 @@ class SFTRecord(_Strict):
     annotator: str | None = Field(None, description="Pseudonymous annotator id.")
     batch: str | None = Field(None, description="Annotation batch, e.g. 2023-W14.")
     license: str | None = Field(None, description="License of the record's text.")
-    is_user_data: bool = Field(False, description="True for user data; always excluded.")
+    is_user_data: bool = Field(False, exclude=True,  # never leaves curate (not an output column)
+                               description="True for user data; always excluded.")
 
     @computed_field(description="xxh3-128 of the normalised dialogue: same content, same uid.")
     @property
@@ -85,6 +100,7 @@ class PreferenceRecord(_Strict):
     prompt: list[Message] = Field(description="The dialogue so far, ending with a user turn.")
     chosen: str = Field(description="The preferred assistant response.")
     rejected: str = Field(description="The other assistant response.")
+    margin: float | None = Field(None, description="Explicit reward margin (TRL's optional column).")
     criterion: Criterion = Field(description="helpfulness or safety: what the annotator judged.")
     degree: Degree | None = Field(
         None, description="How much better chosen is; 'unsure' folds into negligibly_better.")
@@ -99,8 +115,8 @@ class PreferenceRecord(_Strict):
     batch: str | None = Field(None, description="Weekly annotation batch, e.g. 2023-W14.")
     annotator: str | None = Field(None, description="Pseudonymous annotator id.")
     source: str = Field(description="Where the record comes from (catalog or dataset name).")
-    margin: float | None = Field(None, description="Explicit reward margin (TRL's optional column).")
-    is_user_data: bool = Field(False, description="True for user data; always excluded.")
+    is_user_data: bool = Field(False, exclude=True,  # never leaves curate (not an output column)
+                               description="True for user data; always excluded.")
 
     @field_validator("degree", mode="before")
     @classmethod
@@ -110,7 +126,7 @@ class PreferenceRecord(_Strict):
     @computed_field(description="Llama 2 safety bin: 1 chosen safe/rejected unsafe, 2 both safe, "
                                 "3 both unsafe, 4 chosen unsafe/rejected safe; null if unlabelled.")
     @property
-    def safety_category(self) -> int | None:
+    def safety_category(self) -> SafetyBin | None:
         return safety_category(self.chosen_safe, self.rejected_safe)
 
     @computed_field(description="xxh3-128 of the normalised comparison: same content, same uid.")
@@ -128,4 +144,10 @@ def safety_category(chosen_safe: bool | None, rejected_safe: bool | None) -> int
         (chosen_safe, rejected_safe)]
 
 
-RECORD_MODELS: dict[str, type[_Strict]] = {"preference": PreferenceRecord, "sft": SFTRecord}
+def __getattr__(name: str):
+    # RECORD_MODELS: kind -> model, kept for older importers; curate.kinds owns the kinds.
+    if name == "RECORD_MODELS":
+        from curate.kinds import KINDS
+
+        return {kind: spec.model for kind, spec in KINDS.items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

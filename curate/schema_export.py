@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from curate.records import RECORD_MODELS
+from curate.kinds import KINDS, kind_spec
 
-SCHEMA_FILES = {kind: f"{kind}.schema.json" for kind in RECORD_MODELS}
+SCHEMA_FILES = {kind: f"{kind}.schema.json" for kind in KINDS}
 
 
 def json_schema(kind: str) -> dict:
     """The schema of what a vendor writes (validation mode: derived fields are not inputs)."""
-    schema = RECORD_MODELS[kind].model_json_schema(mode="validation")
+    schema = kind_spec(kind).model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://curate.dev/schemas/{SCHEMA_FILES[kind]}"
     return schema

@@ -18,9 +18,9 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from curate.checks import CheckConfig, apply_checks, check_by_reason
-from curate.checks.preference import CRITERIA
 from curate.io.prefetch import prefetch
 from curate.errors import InputError
+from curate.kinds import kind_spec
 from curate.reading import Batch, Problem, explain, scan_batches
 
 MAX_ERRORS = 100
@@ -106,8 +106,7 @@ class _Tally:
         self.n_read = self.n_valid = 0
         self.rejected: Counter[str] = Counter()
         self.warnings: Counter[str] = Counter()
-        self.category: Counter[str] = Counter()
-        self.criterion: Counter[str] = Counter()
+        self.values: dict[str, Counter[str]] = {}  # KindSpec.report_values: column -> counts
         self.errors: list[dict[str, Any]] = []
         self.kinds: dict[str, None] = {}
         self.by_file: dict[str, Counter[str]] = {}
@@ -130,15 +129,13 @@ class _Tally:
             self._error(problem)
         self.rejected.update(_counts(checked["reason"]))
         self.warnings.update(_counts(checked["warning"]))
-        if kind == "preference":
-            categories = checked["safety_category"].cast(pl.String).fill_null("unknown")
-            self.category.update(_counts(categories))
-            criteria = checked.select(  # a criterion outside the allowed ones ("harm") is unknown
-                pl.when(pl.col("criterion").is_in(CRITERIA)).then(pl.col("criterion"))
-                .otherwise(pl.lit("unknown"))).to_series()
-            self.criterion.update(_counts(criteria))
-            self.category["unknown"] += len(batch.problems)
-            self.criterion["unknown"] += len(batch.problems)
+        for column, allowed in kind_spec(kind).report_values.items():
+            counts = self.values.setdefault(column, Counter())
+            values = checked.select(  # a value outside the allowed ones ("harm") is unknown
+                pl.when(pl.col(column).cast(pl.String).is_in(allowed))
+                .then(pl.col(column).cast(pl.String)).otherwise(pl.lit("unknown"))).to_series()
+            counts.update(_counts(values))
+            counts["unknown"] += len(batch.problems)  # an unreadable row has no value
         if len(self.errors) < MAX_ERRORS:
             self._check_errors(checked, kind)
 
@@ -149,29 +146,29 @@ class _Tally:
     def _check_errors(self, checked: pl.DataFrame, kind: str) -> None:
         failing = checked.filter(pl.col("reason").is_not_null()).head(MAX_ERRORS - len(self.errors))
         checks = check_by_reason(kind)
+        derived = {*kind_spec(kind).model.model_computed_fields, "reason", "warning"}
         for row in failing.iter_rows(named=True):
             check = checks[row["reason"]]
             field, message = check.field_in(row), check.message
             if row["reason"] == "bad_field":  # pydantic says which field and why
-                record = {k: v for k, v in row.items() if not k.startswith("_")
-                          and k not in ("uid", "safety_category", "reason", "warning")}
+                record = {k: v for k, v in row.items()
+                          if not k.startswith("_") and k not in derived}
                 field, message = (explain(record, kind) or [(field, message)])[0]
             self.errors.append({"file": row["_file"], "line": row["_line"], "field": field,
                                 "reason": row["reason"], "message": message})
 
     def report(self, schema: str | None) -> ValidationReport:
-        if self.category or schema == "preference":
-            self.category = Counter({k: self.category.get(k, 0)
-                                     for k in ("1", "2", "3", "4", "unknown")})
-            self.criterion = Counter({k: self.criterion.get(k, 0)
-                                      for k in ("helpfulness", "safety", "unknown")})
+        for kind in {*self.kinds, *([schema] if schema else [])}:
+            for column, allowed in kind_spec(kind).report_values.items():
+                counts = self.values.get(column, Counter())  # every value, 0 when absent
+                self.values[column] = Counter({k: counts.get(k, 0) for k in (*allowed, "unknown")})
         n_rejected = sum(self.rejected.values())
         return ValidationReport(
             files=list(self.files), formats=list(self.formats), schema=schema,
             n_read=self.n_read, n_valid=self.n_valid, n_rejected=n_rejected,
             rejected_by_reason=dict(sorted(self.rejected.items())),
             warnings_by_reason=dict(sorted(self.warnings.items())),
-            by_safety_category=dict(self.category), by_criterion=dict(self.criterion),
+            **{f"by_{column}": dict(counts) for column, counts in self.values.items()},
             kinds=list(self.kinds),
             rejected_by_file={f: dict(sorted(self.by_file[f].items())) for f in self.files
                               if f in self.by_file},

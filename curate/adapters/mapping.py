@@ -27,10 +27,11 @@ from curate.adapters.base import Adapter, Reject, assistant_turn
 from curate.adapters.dialogue import parse_messages, prompt_turns, response_text
 from curate.errors import InputError
 from curate.io.yamlsafe import load_text, read_text, validation_message
-from curate.records import RECORD_MODELS
+from curate.kinds import kind_spec
 
 # Targets that are not record fields: SFT turns assembled into `messages`.
 SFT_PARTS = ("prompt", "completion")
+DIALOGUE_PARTS = {"sft": SFT_PARTS}  # kind -> what may stand in for its dialogue column
 
 
 def lookup(row: Mapping[str, Any], path: str) -> Any:
@@ -69,22 +70,20 @@ class ColumnMapping(BaseModel):
 
     @model_validator(mode="after")
     def check_fields_exist(self) -> ColumnMapping:
-        fields = set(RECORD_MODELS[self.kind].model_fields)
-        allowed = fields | (set(SFT_PARTS) if self.kind == "sft" else set())
+        spec, parts = kind_spec(self.kind), DIALOGUE_PARTS.get(self.kind, ())
+        allowed = set(spec.model.model_fields) | set(parts)
         for origin, keys in (("columns", self.columns), ("set", self.set)):
             unknown = sorted(set(keys) - allowed)
             if unknown:
                 raise ValueError(f"{origin} names {unknown}, not fields of {self.kind} records; "
                                  f"use some of: {', '.join(sorted(allowed))}")
         given = set(self.columns) | set(self.set)
-        if self.kind == "preference":
-            needed = {"prompt", "chosen", "rejected"} - given
-        elif "messages" in given:
-            needed = set()
-        else:
-            needed = set(SFT_PARTS) - given
+        texts = set(spec.text_columns)
+        if parts and spec.dialogue not in given:
+            texts = texts - {spec.dialogue} | set(parts)
+        needed = texts - given
         if needed:
-            how = "" if self.kind == "preference" else " (or `messages`)"
+            how = f" (or `{spec.dialogue}`)" if parts else ""
             raise ValueError(f"a {self.kind} mapping must map {sorted(needed)}{how}")
         return self
 
@@ -114,6 +113,9 @@ class MappedAdapter(Adapter):
     def __init__(self, mapping: ColumnMapping) -> None:
         self.mapping = mapping
         self.name, self.kind = mapping.name, mapping.kind  # type: ignore[misc]
+        self.dialogue = kind_spec(mapping.kind).dialogue
+        self.parts = DIALOGUE_PARTS.get(mapping.kind, ())
+        self.texts = {*kind_spec(mapping.kind).text_columns, *self.parts}  # never null
 
     def sniff(self, row: Mapping[str, Any]) -> bool:
         return False
@@ -122,16 +124,15 @@ class MappedAdapter(Adapter):
         record: dict[str, Any] = {"source": self.name}
         for target, path in self.mapping.columns.items():
             value = lookup(row, path)
-            if value is None and target in ("prompt", "chosen", "rejected", "messages",
-                                            "completion"):
+            if value is None and target in self.texts:
                 raise Reject(f"column `{path}` (mapped to `{target}`) is null", field=path)
             record[target] = _shape(target, value, path)
         record.update(self.mapping.set)
-        if self.kind == "sft" and "messages" not in record:
+        if self.parts and self.dialogue not in record:  # SFT_PARTS: prompt and completion
             completion = record.pop("completion")
             turns = ([assistant_turn(completion)] if isinstance(completion, str)
                      else parse_messages(completion, field="completion"))
-            record["messages"] = prompt_turns(record.pop("prompt"), field="prompt") + turns
+            record[self.dialogue] = prompt_turns(record.pop("prompt"), field="prompt") + turns
         return [record]
 
 

@@ -22,10 +22,11 @@ from curate.builder.card_stats import length_summary, version_stats
 from curate.builder.lineage import lineage_entry
 from curate.errors import CurateError
 from curate.io.digest import sha256_file
+from curate.kinds import kind_spec
 from curate.recipe import Recipe
+from curate.records import DEGREES
 from curate.stats.tokenizers import Tokenizer
 
-DEGREES = ("significantly_better", "better", "slightly_better", "negligibly_better")
 # Llama 2 section 3.2.2: shares of the Meta Safety data per bin; bin 4 is excluded.
 SAFETY_BINS = {"1": ("chosen safe, rejected unsafe", 0.18), "2": ("both safe", 0.47),
                "3": ("both unsafe", 0.35), "4": ("chosen unsafe, rejected safe", 0.0)}
@@ -119,8 +120,7 @@ def front_matter(recipe: Recipe, manifest: dict[str, Any]) -> dict[str, Any]:
         "pretty_name": f"{recipe.name} v{recipe.version}",
         "language": ["en"],
         "task_categories": ["text-generation"],
-        "tags": ["curate", "llama-2"] + (["rlhf", "preference", "reward-modeling"]
-                                         if recipe.kind == "preference" else ["sft"]),
+        "tags": ["curate", "llama-2", *kind_spec(recipe.kind).card_tags],
         "size_categories": [size_category(sum(splits.values()))],
         "configs": [{"config_name": "default", "data_files": [
             {"split": split, "path": f"data/{split}-*.parquet"} for split in splits]}],
@@ -169,7 +169,7 @@ def rejects_by_reason(manifest: dict[str, Any]) -> dict[str, int]:
 
 
 def render_card(recipe: Recipe, manifest: dict[str, Any], *, repo: str | None = None) -> str:
-    """README.md of the version: YAML front matter, then the sections of hub_cards/<kind>.md.j2."""
+    """README.md of the version: YAML front matter, then the sections of the kind's template."""
     from curate.audit.attach import card_section
     from curate.diff.render import source_reasons
     from curate.diff import SourceDiff
@@ -183,7 +183,7 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], *, repo: str | None = 
     env.filters["n"] = lambda value: "-" if value is None else f"{value:,}"
     env.filters["pct"] = lambda value: "-" if value is None else f"{100 * value:.1f}%"
     env.filters["num"] = lambda value: "-" if value is None else f"{value:,.1f}"
-    template = env.get_template(f"{recipe.kind}.md.j2")
+    template = env.get_template(kind_spec(recipe.kind).card_template)
     return template.render(
         front_matter=yaml.safe_dump(front_matter(recipe, manifest), sort_keys=False).strip(),
         pretty_name=f"{recipe.name} v{recipe.version}", recipe=recipe, manifest=manifest,

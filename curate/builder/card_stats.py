@@ -27,6 +27,7 @@ import polars as pl
 
 from curate.builder.row_stats import length_columns
 from curate.errors import CurateError
+from curate.kinds import kind_spec
 from curate.stats.table6 import FIELDS, compute_table6, count_tokens, dialogue_messages, record_kind
 from curate.stats.tokenizers import Tokenizer, load_tokenizer
 
@@ -63,8 +64,7 @@ class _Recording:
 
 def read_version_frame(data_dir: Path, kind: str) -> pl.DataFrame:
     """The dialogue columns of every shard of a version (all splits, as Table 6 counts them)."""
-    columns = ["prompt", "chosen", "rejected", "source"] if kind == "preference" else \
-        ["messages", "source"]
+    columns = [*kind_spec(kind).text_columns, "source"]
     shards = sorted(Path(data_dir).glob("*.parquet"))
     return pl.read_parquet(shards, columns=columns) if shards else pl.DataFrame()
 
@@ -81,21 +81,14 @@ def version_stats(data_dir: Path, kind: str, *, tokenizer: Tokenizer | None,
         rows = (pl.scan_parquet(shards).select("source", *length_columns(kind))
                 .collect(engine="streaming"))
     small = rows.with_columns(pl.col("source").cast(pl.String).fill_null("null"))
-    count_name = "n_comparisons" if kind == "preference" else "n_examples"
-
-    def row(part: pl.DataFrame) -> dict[str, Any]:
-        return {count_name: part.height, "turns_per_dialogue": float(part["turns"].mean()),
-                **{k: None for k in FIELDS if k != "turns_per_dialogue"}}
-
-    table = {"tokenizer": None, "total": row(small), "by_source": {
-        g: row(small.filter(pl.col("source") == g)) for g in sorted(set(small["source"]))}}
+    spec = kind_spec(kind)
+    table = {"tokenizer": None, **_turns_table(small, "source", spec.count_name)}
     assistant = small["assistant"].explode(empty_as_null=False, keep_nulls=False)
-    if kind == "preference":  # the chosen response is the dialogue's last assistant message
-        assistant = pl.concat([assistant, small["chosen"]])
+    # the chosen response ends the dialogue (an assistant message); rejected is a series
+    assistant = pl.concat([assistant, *(small[c] for c in spec.final_response)])
     lengths = {"user messages": small["user"].explode(empty_as_null=False, keep_nulls=False),
                "assistant messages": assistant}
-    if kind == "preference":
-        lengths["rejected responses"] = small["rejected"]
+    lengths.update({f"{c} responses": small[c] for c in spec.other_responses})
     return DialogueStats(table, "characters",
                          {k: v.cast(pl.Int64).to_numpy() for k, v in lengths.items()})
 
@@ -105,7 +98,7 @@ def dialogue_stats(frame: pl.DataFrame, *, tokenizer: Tokenizer | None) -> Dialo
     if frame.is_empty():
         return DialogueStats({"tokenizer": getattr(tokenizer, "name", None), "total": {},
                               "by_source": {}}, "tokens" if tokenizer else "characters")
-    kind = record_kind(frame)
+    spec = kind_spec(record_kind(frame))
     messages = dialogue_messages(frame)
     if tokenizer is not None:
         recording = _Recording(tokenizer)
@@ -115,35 +108,36 @@ def dialogue_stats(frame: pl.DataFrame, *, tokenizer: Tokenizer | None) -> Dialo
             raise CurateError(f"token counts ({len(recording.counts)}) do not line up with the "
                               f"{messages.height} messages; report this as a curate bug")
         messages = messages.with_columns(pl.Series("n", recording.counts, pl.Int64))
-        rejected = count_tokens(frame["rejected"].fill_null("").to_list(), tokenizer=tokenizer) \
-            if kind == "preference" else None
+        responses = {c: count_tokens(frame[c].fill_null("").to_list(), tokenizer=tokenizer)
+                     for c in spec.other_responses}
     else:
-        table = _turns_only(frame, messages, kind)
+        table = _turns_only(frame, messages, spec.count_name)
         messages = messages.with_columns(pl.col("content").str.len_chars().cast(pl.Int64).alias("n"))
-        rejected = frame["rejected"].fill_null("").str.len_chars().to_numpy() \
-            if kind == "preference" else None
+        responses = {c: frame[c].fill_null("").str.len_chars().to_numpy() for c in spec.other_responses}
     lengths = {f"{role} messages": messages.filter(pl.col("role") == role)["n"].to_numpy()
                for role in ("user", "assistant")}
-    if rejected is not None:
-        lengths["rejected responses"] = np.asarray(rejected, dtype=np.int64)
+    lengths.update({f"{c} responses": np.asarray(n, dtype=np.int64) for c, n in responses.items()})
     table["tokenizer"] = getattr(tokenizer, "name", None)
     return DialogueStats(table, "tokens" if tokenizer else "characters", lengths)
 
 
-def _turns_only(frame: pl.DataFrame, messages: pl.DataFrame, kind: str) -> dict[str, Any]:
+def _turns_only(frame: pl.DataFrame, messages: pl.DataFrame, count_name: str) -> dict[str, Any]:
     """Table 6 without a tokenizer: the count and turns per dialogue; token fields None."""
-    count_name = "n_comparisons" if kind == "preference" else "n_examples"
     turns = (frame.with_row_index("_row").select("_row", pl.col("source").cast(pl.String)
                                                  .fill_null("null").alias("_group"))
              .join(messages.group_by("_row").agg((pl.col("role") == "user").sum().alias("turns")),
                    on="_row", how="left").with_columns(pl.col("turns").fill_null(0)))
+    return _turns_table(turns, "_group", count_name)
 
+
+def _turns_table(turns: pl.DataFrame, group: str, count_name: str) -> dict[str, Any]:
+    """Table 6's total and by_source rows from a `turns` column (token fields None)."""
     def row(part: pl.DataFrame) -> dict[str, Any]:
         return {count_name: part.height, "turns_per_dialogue": float(part["turns"].mean()),
                 **{k: None for k in FIELDS if k != "turns_per_dialogue"}}
 
     return {"total": row(turns), "by_source": {
-        g: row(turns.filter(pl.col("_group") == g)) for g in sorted(set(turns["_group"]))}}
+        g: row(turns.filter(pl.col(group) == g)) for g in sorted(set(turns[group]))}}
 
 
 def length_summary(lengths: dict[str, np.ndarray]) -> list[dict[str, Any]]:

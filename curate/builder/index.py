@@ -21,15 +21,10 @@ from curate.checks import CheckConfig, apply_checks
 from curate.io.background import Background
 from curate.io.digest import FileStamp, changed_error, check_unchanged
 from curate.io.prefetch import prefetch
+from curate.kinds import kind_spec
 from curate.reading import Problem, scan_batches
 
 BATCH_ROWS = 25_000  # with one batch read ahead: peak RSS under 2 GiB on Table 6-sized rows
-# Metadata that can differ between two copies of the same content: the duplicate that is kept
-# is the one with the smallest digest of these, so the choice never depends on input order.
-_METADATA = {"preference": ["criterion", "degree", "chosen_safe", "rejected_safe", "chosen_model",
-                            "chosen_temperature", "rejected_model", "rejected_temperature",
-                            "model_iteration", "batch", "annotator", "margin"],
-             "sft": ["origin", "annotator", "batch", "license"]}
 
 
 @dataclass
@@ -135,7 +130,7 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
                             pl.col("reason").is_null()), bits, spill)
                     frames.append(checked.select(  # rejected rows too: the split counts them
                         "_rid", pl.col("source"), "uid", "_key", "_split_key", "batch",
-                        pl.col("model_iteration") if kind == "preference"
+                        pl.col("model_iteration") if "model_iteration" in checked.columns
                         else pl.lit(None, pl.String).alias("model_iteration"), "_row_digest",
                         pl.col("reason").is_not_null().alias("_rejected")))
                     if on_batch:
@@ -202,7 +197,8 @@ def _spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Ke
 
 
 def _row_digest(kind: str) -> pl.Expr:
-    parts = [pl.col(c).cast(pl.String).fill_null("\x00") for c in _METADATA[kind]]
+    """xxh3_64 of the kind's metadata: of two copies, the one with the smaller is kept."""
+    parts = [pl.col(c).cast(pl.String).fill_null("\x00") for c in kind_spec(kind).metadata]
     return pl.concat_str(parts, separator="\x1e").nchash.xxh3_64()
 
 

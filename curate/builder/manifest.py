@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 
 from curate.builder.index import Index
-from curate.builder.row_stats import CATEGORIES
 from curate.builder.select import Selection
 from curate.builder.sources import ResolvedSource
 from curate.builder.write import Output
+from curate.kinds import kind_spec
 from curate.recipe import Recipe, recipe_meaning
 
 def fingerprint(recipe: Recipe, outputs: list[Output]) -> str:
@@ -54,10 +54,10 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
 
 
 def output_stats(rows: pl.DataFrame, kind: str) -> dict[str, Any]:
-    """Distributions over the written rows (per split): sources, and for comparisons the
-    criteria, degrees and safety categories. `rows`: RowStats.frame() of the build."""
+    """Distributions over the written rows (per split) of the kind's categories: sources, and
+    for comparisons the criteria, degrees and safety categories. `rows`: RowStats.frame()."""
     stats: dict[str, Any] = {}
-    for column in CATEGORIES[kind]:
+    for column in kind_spec(kind).categories:
         counts = (rows.group_by("split", column).len()
                   .with_columns(pl.col("split").cast(pl.String),
                                 pl.col(column).cast(pl.String).fill_null("unknown")))

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import polars as pl
 
-CATEGORIES = {"preference": ["source", "criterion", "degree", "safety_category"],
-              "sft": ["source", "origin"]}
+from curate.kinds import kind_spec
 
 
 def length_columns(kind: str) -> list[pl.Expr]:
     """User turns per dialogue, character lengths of its user and assistant messages, and of
-    both responses of a comparison."""
-    dialogue = "prompt" if kind == "preference" else "messages"
+    the responses beside it (both responses of a comparison)."""
+    spec = kind_spec(kind)
+    dialogue = spec.dialogue
     role = pl.element().struct.field("role")
     chars = pl.element().struct.field("content").str.len_chars()
 
@@ -32,10 +32,7 @@ def length_columns(kind: str) -> list[pl.Expr]:
 
     columns = [pl.col(dialogue).list.eval((role == "user").cast(pl.Int64)).list.sum()
                .fill_null(0).alias("turns"), lens("user"), lens("assistant")]
-    if kind == "preference":
-        columns += [pl.col(c).fill_null("").str.len_chars().alias(c)
-                    for c in ("chosen", "rejected")]
-    return columns
+    return columns + [pl.col(c).fill_null("").str.len_chars().alias(c) for c in spec.responses]
 
 
 class RowStats:
@@ -43,16 +40,16 @@ class RowStats:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
+        self.columns = ("split", *kind_spec(kind).categories)
         self.parts: list[pl.DataFrame] = []
 
     def add(self, rows: pl.DataFrame) -> None:
         # Categorical: a string column would hold views into the spill's memory map and keep
         # every bucket's pages resident until the build ends.
-        categorical = [pl.col(c).cast(pl.String).cast(pl.Categorical)
-                       for c in ("split", *CATEGORIES[self.kind])]
+        categorical = [pl.col(c).cast(pl.String).cast(pl.Categorical) for c in self.columns]
         self.parts.append(rows.select(*categorical, *length_columns(self.kind)))
 
     def frame(self) -> pl.DataFrame:
         if self.parts:
             return pl.concat(self.parts)
-        return pl.DataFrame(schema={c: pl.Categorical for c in ("split", *CATEGORIES[self.kind])})
+        return pl.DataFrame(schema={c: pl.Categorical for c in self.columns})

@@ -25,8 +25,8 @@ from curate.builder.spill import Spill, bucket_name, bucket_of, reject_bits
 from curate.io.background import Background
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
-from curate.columns import MESSAGE_TYPE
 from curate.errors import CurateError
+from curate.kinds import kind_spec
 
 ROW_GROUP_ROWS = 10_000
 ZSTD_LEVEL = 1  # Arrow's default level: 3 cost +40% write time for ~5% smaller shards
@@ -36,22 +36,6 @@ MARGINS = {
               "negligibly_better": 0.0},
     "small": {"significantly_better": 1.0, "better": 2 / 3, "slightly_better": 1 / 3,
               "negligibly_better": 0.0},
-}
-_MESSAGES = pa.list_(MESSAGE_TYPE)
-OUTPUT_SCHEMAS = {
-    "preference": pa.schema([
-        ("prompt", _MESSAGES), ("chosen", pa.string()), ("rejected", pa.string()),
-        ("margin", pa.float64()), ("criterion", pa.string()), ("degree", pa.string()),
-        ("safety_category", pa.int8()), ("chosen_safe", pa.bool_()),
-        ("rejected_safe", pa.bool_()), ("chosen_model", pa.string()),
-        ("chosen_temperature", pa.float64()), ("rejected_model", pa.string()),
-        ("rejected_temperature", pa.float64()), ("model_iteration", pa.string()),
-        ("batch", pa.string()), ("annotator", pa.string()), ("source", pa.string()),
-        ("uid", pa.string())]),
-    "sft": pa.schema([
-        ("messages", _MESSAGES), ("source", pa.string()), ("origin", pa.string()),
-        ("annotator", pa.string()), ("batch", pa.string()), ("license", pa.string()),
-        ("uid", pa.string())]),
 }
 
 
@@ -190,7 +174,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     rejects of each bucket once this one is past it (duplicates join the rejects here).
     `on_rows` sees each bucket's chosen rows (with `split`) before they are written.
     Returns the data outputs, the reject files and the duplicates per source."""
-    schema = OUTPUT_SCHEMAS[kind]
+    schema = kind_spec(kind).output_schema
     shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.spill)
     data_dir.mkdir(parents=True, exist_ok=True)
     # zstd is the costliest step of a build and pyarrow encodes one file on one core: two
@@ -212,7 +196,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     rejects_thread.start()
     try:
         chosen_in, dropped_in = _by_bucket(chosen, bits), _by_bucket(duplicates, bits)
-        prepared = (_prepare(spill, b, chosen_in.get(b), dropped_in.get(b), kind, margin,
+        prepared = (_prepare(spill, b, chosen_in.get(b), dropped_in.get(b), margin,
                              schema, writers, on_rows) for b in range(1 << bits))
         for bucket, parts, dropped in prefetch(prepared, depth=1):
             if dropped is not None and dropped.height:
@@ -249,7 +233,7 @@ _ORDER = ["_key", "uid", "source", "_row_digest"]
 
 
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
-             duplicates: pl.DataFrame | None, kind: str, margin: str, schema: pa.Schema,
+             duplicates: pl.DataFrame | None, margin: str, schema: pa.Schema,
              writers: dict, on_rows: Callable):
     """One bucket's rows per split (output columns) in (key, uid) order, and its duplicates.
     The order is found on the narrow key columns and each split's rows are gathered once:
@@ -270,7 +254,7 @@ def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
         if at.is_empty():
             continue
         part = rows.select(pl.all().gather(at)).with_columns(pl.lit(split).alias("split"))
-        if kind == "preference":
+        if "margin" in schema.names:  # from the degree, by the recipe's margin table
             part = part.with_columns(margin_expr(margin))
         on_rows(part)
         parts[split] = part.select(schema.names).to_arrow()

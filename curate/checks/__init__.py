@@ -17,9 +17,9 @@ from collections.abc import Iterable
 import polars as pl
 
 from curate.checks.base import Check, CheckConfig, Expect
-from curate.checks.preference import PREFERENCE_CHECKS
-from curate.checks.sft import SFT_CHECKS
-from curate.columns import with_derived
+
+# curate.kinds and curate.columns import this package's check modules: they are imported
+# where used, so that any of them can be imported first.
 
 DUPLICATE = Check("duplicate", "uid", "the same content (uid) appeared earlier; the first "
                   "copy is kept", fails=lambda c: pl.lit(False),  # stateful: _mark_duplicates
@@ -28,7 +28,9 @@ DUPLICATE = Check("duplicate", "uid", "the same content (uid) appeared earlier; 
 
 
 def checks_for(kind: str) -> tuple[Check, ...]:
-    return (PREFERENCE_CHECKS if kind == "preference" else SFT_CHECKS) + (DUPLICATE,)
+    from curate.kinds import kind_spec
+
+    return kind_spec(kind).checks
 
 
 def reasons(kind: str, *, severity: str = "error") -> list[str]:
@@ -46,6 +48,8 @@ def apply_checks(frame: pl.DataFrame, kind: str, *, seen: set[str],
     `warning` (the first failing warning). `seen` holds the uids kept so far (updated in place),
     so `duplicate` spans batches and files: the first valid copy wins.
     """
+    from curate.columns import with_derived
+
     wanted = set(enabled) if enabled is not None else None
     errors = [c for c in checks_for(kind) if c.severity == "error" and c.reason != "duplicate"
               and (wanted is None or c.reason in wanted)]

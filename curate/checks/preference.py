@@ -6,9 +6,8 @@ import polars as pl
 
 from curate.checks.base import (NOT_BLANK, Check, Expect, blank, blank_text, contents, in_set,
                                 incomplete_messages, matches, n_chars, not_null, roles)
-from curate.records import DEGREES
+from curate.records import CRITERIA, DEGREES
 
-CRITERIA = ("helpfulness", "safety")
 # A prompt may open with a system turn, then alternates user/assistant and ends with a user turn.
 PROMPT_ROLES = r"^(?:system,)?user(?:,assistant,user)*$"
 REQUIRED = ("prompt", "chosen", "rejected", "criterion", "source")

@@ -6,8 +6,8 @@ import polars as pl
 
 from curate.checks.base import (NOT_BLANK, Check, Expect, blank, contents, in_set,
                                 incomplete_messages, matches, n_chars, not_null, roles)
+from curate.records import ORIGINS
 
-ORIGINS = ("vendor", "third_party", "model")
 # [system,] user, assistant, user, assistant, ..., ending with the assistant turn to learn.
 DIALOGUE_ROLES = r"^(?:system,)?user,assistant(?:,user,assistant)*$"
 

@@ -22,7 +22,7 @@ _RICH_HEADERS = ("Turns per dialogue", "Tokens per example", "Prompt tokens", "R
 
 
 def _count_header(table: Table6) -> str:
-    return "Comparisons" if table.kind == "preference" else "Examples"
+    return table.spec.count_label
 
 
 def _cells(row: Table6Row) -> list[str]:
@@ -58,6 +58,5 @@ def to_rich(table: Table6, *, total: bool = True) -> Table:
 
 
 def _caption(table: Table6) -> str:
-    dialogue = "chosen dialogue" if table.kind == "preference" else "dialogue"
-    return (f"turns: user messages per {dialogue}; tokens: message texts only; "
+    return (f"turns: user messages per {table.spec.dialogue_label}; tokens: message texts only; "
             "prompt / response: per user / assistant message")

@@ -40,6 +40,7 @@ import numpy as np
 import polars as pl
 
 from curate.errors import InputError
+from curate.kinds import KindSpec, kind_of_columns, kind_spec
 from curate.stats.tokenizers import Tokenizer
 
 ENCODE_BATCH = 8_192  # texts per encode_batch call: bounded memory, a progress tick per call
@@ -68,8 +69,12 @@ class Table6:
     groups: dict[str, Table6Row] = field(default_factory=dict)
 
     @property
+    def spec(self) -> KindSpec:
+        return kind_spec(self.kind)
+
+    @property
     def count_name(self) -> str:
-        return "n_comparisons" if self.kind == "preference" else "n_examples"
+        return self.spec.count_name
 
     def row_dict(self, row: Table6Row) -> dict[str, float | int]:
         return {self.count_name: row.n_rows, **{k: getattr(row, k) for k in FIELDS}}
@@ -82,38 +87,38 @@ class Table6:
 
 def record_kind(frame: pl.DataFrame) -> str:
     """"preference" (prompt + chosen) or "sft" (messages), from the columns."""
-    if {"prompt", "chosen"} <= set(frame.columns):
-        return "preference"
-    if "messages" in frame.columns:
-        return "sft"
+    spec = kind_of_columns(frame.columns)
+    if spec is not None:
+        return spec.name
     raise InputError(f"cannot compute statistics of a frame with columns {frame.columns[:12]}: "
                      "expected preference records (prompt, chosen) or SFT records (messages); "
                      "read the file with curate.read(path, format=...) first")
 
 
 def dialogue_messages(frame: pl.DataFrame, *, by: str = "source") -> pl.DataFrame:
-    """One row per message of each dialogue: `_row`, the group column `by`, role, content."""
-    kind = record_kind(frame)
+    """One row per message of each dialogue: `_row`, the group column `by`, role, content;
+    a comparison's dialogue ends with its chosen response (an assistant message)."""
+    spec = kind_spec(record_kind(frame))
     if by not in frame.columns:
         raise InputError(f"cannot group by {by!r}: no such column (columns: "
                          f"{', '.join(frame.columns)}); pick one of them, e.g. source")
     base = frame.with_row_index("_row").with_columns(
         pl.col(by).cast(pl.String).fill_null("null").alias("_group"))
-    column = "prompt" if kind == "preference" else "messages"
+    column = spec.dialogue
     messages = (base.select("_row", "_group", column).explode(column)
                 .filter(pl.col(column).is_not_null()).unnest(column))
-    if kind == "preference":
+    for response in spec.final_response:
         answers = base.select("_row", "_group", pl.lit("assistant").alias("role"),
-                              pl.col("chosen").alias("content"))
+                              pl.col(response).alias("content"))
         messages = pl.concat([messages.select(answers.columns), answers])
     return messages.with_columns(pl.col("content").fill_null(""))
 
 
 def count_messages(frame: pl.DataFrame) -> int:
     """How many message texts `dialogue_messages` yields (cheap: no explode)."""
-    if record_kind(frame) == "preference":
-        return int(frame["prompt"].list.len().fill_null(0).sum()) + frame.height
-    return int(frame["messages"].list.len().fill_null(0).sum())
+    spec = kind_spec(record_kind(frame))
+    return (int(frame[spec.dialogue].list.len().fill_null(0).sum())
+            + frame.height * len(spec.final_response))
 
 
 def count_tokens(texts: list[str], *, tokenizer: Tokenizer,
