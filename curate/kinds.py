@@ -25,8 +25,8 @@ from functools import cache
 import pyarrow as pa
 from pydantic import BaseModel
 
-from curate.checks import DUPLICATE
 from curate.checks.base import Check
+from curate.checks.duplicates import DUPLICATE
 from curate.checks.preference import PREFERENCE_CHECKS
 from curate.checks.sft import SFT_CHECKS
 from curate.errors import InputError

@@ -18,6 +18,7 @@ import polars as pl
 from pydantic import BaseModel, Field
 
 from curate.checks import CheckConfig, apply_checks, check_by_reason
+from curate.checks.duplicates import DUPLICATE, CopyIndex
 from curate.io.prefetch import prefetch
 from curate.errors import InputError
 from curate.kinds import kind_spec
@@ -71,16 +72,20 @@ def validate(paths: str | Path | Sequence[str | Path], *, format: str | None = N
     records (they are counted and reported), only for unusable input (InputError).
     `engine="gx"` runs the checks as their Great Expectations suite (curate[gx]), writing GX's
     Data Docs to `data_docs` when given; both engines give the same report. A file with no
-    record is unusable (InputError) unless `allow_empty`."""
+    record is unusable (InputError) unless `allow_empty`. Duplicates are decided once every
+    row is read (curate.checks.duplicates), so no verdict depends on file or row order."""
     tally = _Tally()
-    seen: set[str] = set()
+    copies = CopyIndex()
     check = _engine(engine, config, data_docs)
     batches = scan_batches(paths, format=format, kind=schema, set_fields=set_fields,
                            allow_empty=allow_empty)
     for batch in prefetch(batches):
-        tally.add(batch, check(batch.frame, batch.kind, seen))
+        checked = check(batch.frame, batch.kind)
+        tally.add(batch, checked)
+        copies.add(checked, kind_spec(batch.kind).metadata)
         if on_batch:
             on_batch(batch.n_read)
+    tally.add_duplicates(copies.dropped())
     report = tally.report(schema)
     report.engine = engine
     if engine == "gx" and data_docs is not None:
@@ -89,9 +94,9 @@ def validate(paths: str | Path | Sequence[str | Path], *, format: str | None = N
 
 
 def _engine(name: str, config: CheckConfig, data_docs: str | Path | None):
-    """`check(frame, kind, seen)` -> the frame with uid, reason and warning."""
+    """`check(frame, kind)` -> the frame with uid, reason and warning."""
     if name == "native":
-        return lambda frame, kind, seen: apply_checks(frame, kind, seen=seen, config=config)
+        return lambda frame, kind: apply_checks(frame, kind, config=config)
     if name != "gx":
         raise InputError(f"unknown engine {name!r}; use native or gx")
     from curate.expectations.engine import GXChecks
@@ -139,6 +144,23 @@ class _Tally:
         if len(self.errors) < MAX_ERRORS:
             self._check_errors(checked, kind)
 
+    def add_duplicates(self, dropped: pl.DataFrame) -> None:
+        """The copies not kept (`_file`, `_line`), found once every row was read: valid rows
+        so far, now rejected as `duplicate`."""
+        if dropped.is_empty():
+            return
+        self.n_valid -= dropped.height
+        self.rejected["duplicate"] += dropped.height
+        for file, n in dropped.group_by("_file").len().iter_rows():
+            self.by_file.setdefault(file, Counter())["duplicate"] += n
+        # The first MAX_ERRORS by position; report() keeps the first MAX_ERRORS of all errors.
+        at = {file: i for i, file in enumerate(self.files)}
+        first = (dropped.with_columns(pl.col("_file").replace_strict(at, return_dtype=pl.Int64)
+                                      .alias("_at")).sort("_at", "_line").head(MAX_ERRORS))
+        self.errors += [{"file": file, "line": line, "field": DUPLICATE.field,
+                         "reason": DUPLICATE.reason, "message": DUPLICATE.message}
+                        for file, line in first.select("_file", "_line").iter_rows()]
+
     def _error(self, problem: Problem) -> None:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(problem.as_dict())
@@ -172,7 +194,8 @@ class _Tally:
             kinds=list(self.kinds),
             rejected_by_file={f: dict(sorted(self.by_file[f].items())) for f in self.files
                               if f in self.by_file},
-            errors=[ValidationError_(**e) for e in sorted(self.errors, key=self._position)])
+            errors=[ValidationError_(**e)
+                    for e in sorted(self.errors, key=self._position)[:MAX_ERRORS]])
 
     def _position(self, error: dict[str, Any]) -> tuple[int, int]:
         return list(self.files).index(error["file"]), error["line"] or 0

@@ -53,7 +53,7 @@ def test_same_sampler_is_a_warning_not_a_rejection(tmp_path):
     assert report.ok and report.warnings_by_reason == {"same_sampler": 1}
 
 
-def test_duplicates_across_files_keep_the_first_copy(tmp_path):
+def test_duplicates_across_files_count_every_copy_but_one(tmp_path):
     text = (FIXTURES / "hh-rlhf/harmless-sample.jsonl").read_text()
     for name in ("a-harmless.jsonl", "b-harmless.jsonl"):
         (tmp_path / name).write_text(text)

@@ -18,6 +18,7 @@ import polars_hash  # noqa: F401  (registers the `nchash` namespace used for key
 from curate.builder.sources import ResolvedSource
 from curate.builder.spill import Spill, bucket_of, reject_bits
 from curate.checks import CheckConfig, apply_checks
+from curate.checks.duplicates import row_digest
 from curate.io.background import Background
 from curate.io.digest import FileStamp, changed_error, check_unchanged
 from curate.io.prefetch import prefetch
@@ -85,12 +86,11 @@ class Keying:
 
     def keyed(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` (with `_rid`) checked, with its sampling key, split key and row digest."""
-        checked = apply_checks(frame, self.kind, seen=set(), enabled=self.checks_on,
-                               config=CheckConfig())
+        checked = apply_checks(frame, self.kind, enabled=self.checks_on, config=CheckConfig())
         return checked.with_columns(
             pl.col("uid").nchash.xxh3_64(seed=self.seed).alias("_key"),
             pl.col("uid").nchash.xxh3_64(seed=self.split_seed).alias("_split_key"),
-            _row_digest(self.kind).alias("_row_digest"))
+            row_digest(kind_spec(self.kind).metadata))
 
 
 def _with_rids(frame: pl.DataFrame, file_no: int, ordinal: int) -> pl.DataFrame:
@@ -194,12 +194,6 @@ def _spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Ke
             break
     if n_found < len(rids):
         raise changed_error(path, f"it now ends before record {last - lo + 1}")
-
-
-def _row_digest(kind: str) -> pl.Expr:
-    """xxh3_64 of the kind's metadata: of two copies, the one with the smaller is kept."""
-    parts = [pl.col(c).cast(pl.String).fill_null("\x00") for c in kind_spec(kind).metadata]
-    return pl.concat_str(parts, separator="\x1e").nchash.xxh3_64()
 
 
 def _spill_by_bucket(frame: pl.DataFrame, bits: int, spill: Spill, *,

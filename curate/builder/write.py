@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.builder.spill import Spill, bucket_name, bucket_of, reject_bits
+from curate.checks.duplicates import KEEP_BY
 from curate.io.background import Background
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
@@ -229,7 +230,7 @@ def _by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
 
 # Output order. Copies of a record (kept when `duplicate` is not excluded) tie on (key, uid);
 # source and metadata digest order them, so their order never follows the input's either.
-_ORDER = ["_key", "uid", "source", "_row_digest"]
+_ORDER = ["_key", "uid", *KEEP_BY]
 
 
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,

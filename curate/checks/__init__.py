@@ -1,13 +1,15 @@
-"""Run the checks over record batches, vectorised; `duplicate` keeps state across batches.
+"""Run the checks over record batches, vectorised. `duplicate` is not decided per batch: it
+needs every copy of a record (curate.checks.duplicates), so validate and the build apply it
+once they have seen all rows.
 
 >>> import polars as pl
 >>> from curate.columns import conform
 >>> frame = conform(pl.DataFrame({
-...     "prompt": [[{"role": "user", "content": "Hi"}]] * 3,
-...     "chosen": ["Hello!", "Hello!", "Same"], "rejected": ["Go away.", "Go away.", "Same"],
-...     "criterion": ["helpfulness"] * 3, "source": ["demo"] * 3}), "preference")
->>> apply_checks(frame, "preference", seen=set())["reason"].to_list()
-[None, 'duplicate', 'identical_pair']
+...     "prompt": [[{"role": "user", "content": "Hi"}]] * 2,
+...     "chosen": ["Hello!", "Same"], "rejected": ["Go away.", "Same"],
+...     "criterion": ["helpfulness"] * 2, "source": ["demo"] * 2}), "preference")
+>>> apply_checks(frame, "preference")["reason"].to_list()
+[None, 'identical_pair']
 """
 
 from __future__ import annotations
@@ -20,11 +22,6 @@ from curate.checks.base import Check, CheckConfig, Expect
 
 # curate.kinds and curate.columns import this package's check modules: they are imported
 # where used, so that any of them can be imported first.
-
-DUPLICATE = Check("duplicate", "uid", "the same content (uid) appeared earlier; the first "
-                  "copy is kept", fails=lambda c: pl.lit(False),  # stateful: _mark_duplicates
-                  expects=lambda c: [Expect("expect_column_values_to_be_unique",
-                                            {"column": "uid"})])
 
 
 def checks_for(kind: str) -> tuple[Check, ...]:
@@ -41,12 +38,12 @@ def check_by_reason(kind: str) -> dict[str, Check]:
     return {c.reason: c for c in checks_for(kind)}
 
 
-def apply_checks(frame: pl.DataFrame, kind: str, *, seen: set[str],
-                 config: CheckConfig = CheckConfig(),
-                 enabled: Iterable[str] | None = None) -> pl.DataFrame:
+def apply_checks(frame: pl.DataFrame, kind: str, *, config: CheckConfig = CheckConfig(),
+                 enabled: Iterable[str] | None = None,
+                 seen: set[str] | None = None) -> pl.DataFrame:
     """Add `uid` (+ `safety_category`), `reason` (the first failing error check, else null) and
-    `warning` (the first failing warning). `seen` holds the uids kept so far (updated in place),
-    so `duplicate` spans batches and files: the first valid copy wins.
+    `warning` (the first failing warning). `seen` is ignored (callers that still pass it keep
+    working): duplicates are found over all rows, curate.checks.duplicates.
     """
     from curate.columns import with_derived
 
@@ -54,12 +51,9 @@ def apply_checks(frame: pl.DataFrame, kind: str, *, seen: set[str],
     errors = [c for c in checks_for(kind) if c.severity == "error" and c.reason != "duplicate"
               and (wanted is None or c.reason in wanted)]
     warnings = [c for c in checks_for(kind) if c.severity == "warning"]
-    frame = with_derived(frame, kind).with_columns(
+    return with_derived(frame, kind).with_columns(
         _first_reason(errors, config).alias("reason"),
         _first_reason(warnings, config).alias("warning"))
-    if wanted is None or "duplicate" in wanted:
-        frame = _mark_duplicates(frame, seen)
-    return frame
 
 
 def _first_reason(checks: list[Check], config: CheckConfig) -> pl.Expr:
@@ -69,22 +63,6 @@ def _first_reason(checks: list[Check], config: CheckConfig) -> pl.Expr:
     for check in checks[1:]:
         expr = expr.when(check.fails(config).fill_null(False)).then(pl.lit(check.reason))
     return expr.otherwise(pl.lit(None, dtype=pl.String))
-
-
-def _mark_duplicates(frame: pl.DataFrame, seen: set[str]) -> pl.DataFrame:
-    uids = frame["uid"].to_list()
-    ok = frame["reason"].is_null().to_list()
-    duplicate = []
-    for uid, passes in zip(uids, ok):
-        if passes and uid in seen:
-            duplicate.append(True)
-        else:
-            if passes:
-                seen.add(uid)
-            duplicate.append(False)
-    return frame.with_columns(
-        pl.when(pl.Series(duplicate, dtype=pl.Boolean)).then(pl.lit("duplicate"))
-        .otherwise(pl.col("reason")).alias("reason"))
 
 
 __all__ = ["Check", "CheckConfig", "Expect", "apply_checks", "check_by_reason", "checks_for", "reasons"]

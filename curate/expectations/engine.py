@@ -2,9 +2,9 @@
 
 Each streamed batch goes to GX as a pandas frame (from Arrow) holding the columns the suite
 reads; GX says, per expectation, which rows it did not expect. A row's reason is then its first
-failing check in check order, as in the native engine. `duplicate` keeps the first valid copy:
-GX's uniqueness flags every copy within a batch, so the later copies are picked here, and a
-copy of a record from an earlier batch (which GX never sees together) through the uids kept.
+failing check in check order, as in the native engine. `duplicate` is not a verdict on one
+batch (GX's uniqueness sees no other batch): curate.validate applies the one rule of
+curate.checks.duplicates over all rows, for both engines.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class GXEngine:
         self.derived = list(derived_columns(kind, config))
         self.checks = {c.reason: c for c in checks_for(kind)}
 
-    def apply(self, frame: pl.DataFrame, seen: set[str]) -> pl.DataFrame:
+    def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
         """`frame` with uid (+ safety_category), `reason` and `warning`, decided by GX."""
         frame = check_frame(frame, self.kind, self.config).with_row_index(ROW)
         data = frame.select([c for c in self.columns if c in frame.columns]).to_pandas()
@@ -79,7 +79,6 @@ class GXEngine:
             failing.setdefault(r.expectation_config.meta["curate_reason"], set()).update(rows)
         reasons = [self._first(failing, row, "error") for row in range(frame.height)]
         warnings = [self._first(failing, row, "warning") for row in range(frame.height)]
-        _mark_duplicates(reasons, frame["uid"].to_list(), failing.get("duplicate", set()), seen)
         return frame.drop(ROW, *self.derived).with_columns(
             pl.Series("reason", reasons, dtype=pl.String),
             pl.Series("warning", warnings, dtype=pl.String))
@@ -99,17 +98,17 @@ class GXEngine:
 
 
 class GXChecks:
-    """`check(frame, kind, seen)` for curate.validate: one GXEngine per record kind met."""
+    """`check(frame, kind)` for curate.validate: one GXEngine per record kind met."""
 
     def __init__(self, config: CheckConfig, data_docs: Path | None) -> None:
         import_gx()  # fails now, with the install hint, not at the first batch
         self.config, self.data_docs = config, data_docs
         self.engines: dict[str, GXEngine] = {}
 
-    def __call__(self, frame: pl.DataFrame, kind: str, seen: set[str]) -> pl.DataFrame:
+    def __call__(self, frame: pl.DataFrame, kind: str) -> pl.DataFrame:
         if kind not in self.engines:
             self.engines[kind] = GXEngine(kind, self.config, self.data_docs)
-        return self.engines[kind].apply(frame, seen)
+        return self.engines[kind].apply(frame)
 
     def build_data_docs(self) -> Path | None:
         paths = [e.build_data_docs() for e in self.engines.values()]
@@ -124,17 +123,3 @@ def _columns_read(suite: dict[str, Any]) -> set[str]:
                 columns.add(e["kwargs"][key])
     return columns
 
-
-def _mark_duplicates(reasons: list[str | None], uids: list[str], flagged: set[int],
-                     seen: set[str]) -> None:
-    """Later valid copies -> "duplicate": within the batch among the rows GX flagged as not
-    unique, across batches through `seen` (the uids kept in earlier batches; updated)."""
-    kept: set[str] = set()
-    for row, (reason, uid) in enumerate(zip(reasons, uids)):
-        if reason is not None:
-            continue
-        if uid in seen or (row in flagged and uid in kept):
-            reasons[row] = "duplicate"
-        else:
-            kept.add(uid)
-    seen.update(kept)

@@ -27,8 +27,9 @@ import pyarrow.parquet as pq
 import curate
 import curate.cli
 from curate.checks import apply_checks
+from curate.checks.duplicates import CopyIndex
 from curate.errors import CurateError, InputError
-from curate.records import RECORD_MODELS
+from curate.kinds import kind_spec
 
 REASON = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ERRORS = 100  # the report lists the first 100 errors
@@ -142,7 +143,7 @@ def check_rows(path: str, fmt: Any, schema: Any, fields: dict[str, Any], report,
                expect: dict[str, Any]) -> list[dict[str, Any]]:
     """Read again (scan_batches, then the checks, as validate does) and judge each record."""
     bad: list[dict[str, Any]] = []
-    seen: set[str] = set()
+    copies = CopyIndex()
     lines: Counter[int] = Counter()
     n_valid = 0
     must_reject = {int(k): v for k, v in (expect.get("must_reject") or {}).items()}
@@ -150,13 +151,15 @@ def check_rows(path: str, fmt: Any, schema: Any, fields: dict[str, Any], report,
         for batch in curate.scan_batches(path, format=fmt, kind=schema, set_fields=fields):
             lines.update(p.line for p in batch.problems)
             lines.update(batch.frame["_line"].to_list())
-            checked = apply_checks(batch.frame, batch.kind, seen=seen)
+            checked = apply_checks(batch.frame, batch.kind)
+            copies.add(checked, kind_spec(batch.kind).metadata)
             valid = checked.filter(checked["reason"].is_null())
             n_valid += valid.height
             try:
                 bad += check_valid(valid, batch.kind, must_reject)
             except BaseException as exc:  # the frame itself holds what Python cannot read
                 bad.append(violation("valid_record_unreadable", f"{type(exc).__name__}: {exc}"))
+        n_valid -= copies.dropped().height  # the copies not kept, as validate decides them
     except BaseException as exc:
         bad.append(crash(exc) | {"code": "crash_on_reread"})
         return bad
@@ -185,7 +188,7 @@ def check_read(path: str, fmt: Any, schema: Any, fields: dict[str, Any],
     if frame.height < report.n_valid:
         bad.append(violation("read_lost_rows", f"curate.read gave {frame.height} rows, validate "
                                                f"found {report.n_valid} valid"))
-    model = RECORD_MODELS[kind]
+    model = kind_spec(kind).model
     names = [n for n in model.model_fields if n in frame.columns]
     for row in frame.iter_rows(named=True):
         record = {n: row[n] for n in names}
@@ -209,7 +212,7 @@ def _positions_fit(r: dict[str, Any], lines: Counter) -> bool:
 
 def check_valid(valid, kind: str, must_reject: dict[int, str]) -> list[dict[str, Any]]:
     bad = []
-    model = RECORD_MODELS[kind]
+    model = kind_spec(kind).model
     names = [n for n in model.model_fields if n in valid.columns]
     try:
         valid.select(names).to_arrow().validate(full=True)
@@ -284,10 +287,10 @@ def op_build(req: dict[str, Any]) -> dict[str, Any]:
     try:
         build = curate.build(req["recipe"], out=out, progress=False)
         result["outcome"] = "built"
-        result["n_rows"] = sum(o["n_rows"] for o in build.manifest["outputs"])
-        for name, s in build.manifest["sources"].items():
-            kept = s["n_kept"] + s["n_rejected"] + s["n_not_selected"]
-            if s["n_read"] != kept or sum(s["rejected_by_reason"].values()) != s["n_rejected"]:
+        result["n_rows"] = sum(o.n_rows for o in build.manifest.outputs)
+        for name, s in build.manifest.sources.items():
+            kept = s.n_kept + s.n_rejected + s.n_not_selected
+            if s.n_read != kept or sum(s.rejected_by_reason.values()) != s.n_rejected:
                 bad.append(violation("accounting", f"manifest source {name}: {s}"))
     except CurateError as exc:
         result["outcome"], result["message"] = "input_error", str(exc)
