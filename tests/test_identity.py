@@ -87,7 +87,7 @@ def test_uid_of_tricky_texts_is_the_same_in_the_model_read_validate_and_build(tm
     recipe = write_recipe(tmp_path, sources={"tricky": {"path": "tricky.jsonl"}},
                           mix=[{"group": "all", "from": ["tricky"], "take": "all"}])
     build = curate.build(recipe, out=tmp_path / "out", progress=False)
-    built = pl.concat([pl.read_parquet(build.path / o["path"]) for o in build.manifest["outputs"]])
+    built = pl.concat([pl.read_parquet(build.path / o.path) for o in build.manifest.outputs])
     by_prompt = dict(zip(built["prompt"].list.first().struct.field("content"), built["uid"]))
     assert model == read == read_parquet == checked
     assert [by_prompt[t] for t in TRICKY] == model

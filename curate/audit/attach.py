@@ -12,12 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import orjson
 
 from curate.audit.score import AuditScore
 from curate.errors import InputError
+from curate.version import CARD, MANIFEST, read_manifest
 
-MANIFEST, CARD = "manifest.json", "README.md"
 START, END = "<!-- curate:audit:start -->", "<!-- curate:audit:end -->"
 
 
@@ -75,13 +74,9 @@ def attach_score(build_dir: str | Path, score: AuditScore) -> list[Path]:
     if not manifest_path.is_file():
         raise InputError(f"{build_dir}: no {MANIFEST}; --attach takes a built version's folder, "
                          "e.g. out/sft/v3 (made by `curate build`)")
-    try:
-        manifest = orjson.loads(manifest_path.read_bytes())
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{manifest_path}: not valid JSON ({exc}); rebuild the version") from exc
+    manifest = read_manifest(manifest_path.read_bytes(), where=str(manifest_path))
     result = score.as_dict()
-    manifest["audit"] = result
-    _write_atomic(manifest_path, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+    _write_atomic(manifest_path, manifest.model_copy(update={"audit": result}).to_json())
     changed = [manifest_path]
     card_path = build_dir / CARD
     if card_path.is_file():

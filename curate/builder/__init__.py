@@ -1,17 +1,14 @@
 """`curate.build("safety_rm_v3")`: a recipe in, a reproducible dataset version out.
 
 >>> import curate, tempfile
->>> b = curate.build("safety_rm_v3", out=tempfile.mkdtemp(), progress=False)  # doctest: +SKIP
->>> b.manifest["fingerprint"], b.dataset["train"].num_rows  # doctest: +SKIP
+>>> v = curate.build("safety_rm_v3", out=tempfile.mkdtemp(), progress=False)  # doctest: +SKIP
+>>> v.fingerprint, v.dataset["train"].num_rows  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -33,44 +30,17 @@ from curate.checks import reasons
 from curate.progress import StageTimer, progress_bar
 from curate.errors import InputError
 from curate.recipe import Recipe, read_recipe
-
-
-@dataclass
-class Build:
-    """A built version on disk."""
-
-    path: Path
-    unchanged: bool = False  # True when the folder already held this fingerprint: a no-op
-
-    @cached_property
-    def manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / "manifest.json").read_text())
-
-    @cached_property
-    def dataset(self):
-        """The version as a `datasets.DatasetDict` (train/test), read from data/."""
-        import datasets
-
-        files = {o["split"]: [] for o in self.manifest["outputs"]}
-        for o in self.manifest["outputs"]:
-            files[o["split"]].append(str(self.path / o["path"]))
-        return datasets.load_dataset("parquet", data_files=files)
-
-    def push_to_hub(self, repo: str, **kwargs: Any):
-        """Publish this version (see curate.publish.push_to_hub)."""
-        from curate.publish import push_to_hub
-
-        return push_to_hub(self.path, repo=repo, **kwargs)
+from curate.version import CARD, MANIFEST, Manifest, Version, from_folder, version_folder
 
 
 def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = True,
-          tokenizer: str | Path | Any | None = None, force: bool = False) -> Build:
+          tokenizer: str | Path | Any | None = None, force: bool = False) -> Version:
     """Build a recipe (NAME_vN or a path to a .yaml) into `<out>/<name>/v<version>/`.
 
     The version folder appears atomically: work happens in scratch under `<out>/.curate-scratch/`
     that is renamed into place at the end, so a crash never leaves a half-written version, and
     nothing is written outside `out`. Local versions are immutable: when the folder exists, a
-    build with the same fingerprint is a no-op (`Build.unchanged`) and one with another
+    build with the same fingerprint is a no-op (`Version.unchanged`) and one with another
     fingerprint is refused (InputError) unless `force`. Disk full or a read-only `out` is an
     InputError, with nothing left behind.
     `tokenizer` (a spec for curate.stats.load_tokenizer, or $CURATE_TOKENIZER when None) gives
@@ -82,7 +52,7 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
     tokenizer = resolve_tokenizer(tokenizer)  # before the work: a bad spec fails at once
     sources = resolve_sources(recipe_obj, recipe_path)
     out_root = Path(out).resolve()
-    target = inside_out(out_root / recipe_obj.name / f"v{recipe_obj.version}", out_root)
+    target = inside_out(version_folder(out_root, recipe_obj.name, recipe_obj.version), out_root)
     try:
         with scratch_folder(out_root) as scratch:
             work = scratch / target.name
@@ -96,7 +66,9 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
         if error is None:
             raise
         raise error from exc
-    return Build(target, unchanged=not installed)
+    version = from_folder(target)
+    return Version(version.label, version.manifest, version.files, root=target,
+                   unchanged=not installed)
 
 
 def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
@@ -137,27 +109,26 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
     spill.close()
     rejects.close()
     cleanup = _remove_in_background([spill.folder, rejects.folder])
-    manifest = {
-        "curate_version": _version(),
-        "fingerprint": fingerprint(recipe_obj, outputs),
-        "recipe": recipe_obj.model_dump(mode="json", by_alias=True, exclude_none=True),
-        "recipe_file": str(recipe_path),
-        "sources": source_entries(sources, index, selection, n_duplicates),
-        "groups": {g: {"n_rows": n, "sources": selection.group_sources[g]}
-                   for g, n in selection.group_rows.items()},
-        "splits": {s: n for s, n in split_rows.items() if n or s == "train"},
-        "outputs": [o.__dict__ for o in outputs],
-        "rejects": reject_files,
-        "stats": output_stats(rows := row_stats.frame(), kind),
-    }
-    manifest.update(describe_version(work, recipe_obj, manifest, tokenizer=tokenizer,
-                                     rows=rows, versions_dir=versions_dir))
-    (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    (work / "README.md").write_text(render_card(recipe_obj, manifest))
+    manifest = Manifest(
+        curate_version=_version(), fingerprint=fingerprint(recipe_obj, outputs),
+        recipe=recipe_obj, recipe_file=recipe_path.name,
+        sources=source_entries(sources, index, selection, n_duplicates,
+                               recipe_folder=recipe_path.parent),
+        groups={g: {"n_rows": n, "sources": selection.group_sources[g]}
+                for g, n in selection.group_rows.items()},
+        splits={s: n for s, n in split_rows.items() if n or s == "train"},
+        outputs=[o.__dict__ for o in outputs], rejects=reject_files,
+        stats=output_stats(rows := row_stats.frame(), kind))
+    written = manifest.model_dump(mode="json")  # the card's facts are computed from the JSON form
+    written.update(describe_version(work, recipe_obj, written, tokenizer=tokenizer, rows=rows,
+                                    versions_dir=versions_dir))
+    manifest = Manifest.model_validate(written)
+    (work / MANIFEST).write_bytes(manifest.to_json())
+    (work / CARD).write_text(render_card(recipe_obj, manifest.model_dump(mode="json")))
     cleanup.join()
     timer.stop()
     timer.report()
-    return manifest["fingerprint"]
+    return manifest.fingerprint
 
 
 def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
@@ -197,4 +168,4 @@ def _version() -> str:
     return __version__
 
 
-__all__ = ["Build", "build"]
+__all__ = ["build"]

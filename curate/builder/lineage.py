@@ -12,14 +12,12 @@ True
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from curate.diff import diff_versions
-from curate.diff.versions import MANIFEST, from_folder
-
-_VERSION_DIR = re.compile(r"^v(\d+)$")
+from curate.version import MANIFEST, Manifest, from_folder
+from curate.version.layout import VERSION_DIR
 
 
 def previous_version(versions_dir: Path, *, version: int) -> Path | None:
@@ -27,7 +25,7 @@ def previous_version(versions_dir: Path, *, version: int) -> Path | None:
     found = []
     if versions_dir.is_dir():
         for folder in versions_dir.iterdir():
-            match = _VERSION_DIR.match(folder.name)
+            match = VERSION_DIR.fullmatch(folder.name)
             if match and int(match[1]) < version and (folder / MANIFEST).is_file():
                 found.append((int(match[1]), folder))
     return max(found)[1] if found else None
@@ -37,13 +35,15 @@ def lineage_entry(work: Path, manifest: dict[str, Any], *, versions_dir: Path,
                   version: int) -> dict[str, Any]:
     """The manifest's `lineage`: the previous version and the rows added and removed per source.
 
-    `work` is the version being built (its data/ and rejects/ written, `manifest` not yet).
+    `work` is the version being built (its data/ and rejects/ written, `manifest` (its JSON
+    form, without the card's facts) not yet).
     """
     previous = previous_version(versions_dir, version=version)
     if previous is None:
         return {"previous": None}
     diff = diff_versions(from_folder(previous, label=previous.name),
-                         from_folder(work, label=f"v{version}", manifest=manifest))
+                         from_folder(work, label=f"v{version}",
+                                     manifest=Manifest.model_validate(manifest)))
     return {
         "previous": {"version": diff.a.version, "path": f"../{previous.name}",
                      "fingerprint": diff.a.fingerprint, "n_rows": diff.a.n_rows},

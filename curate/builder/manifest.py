@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -14,6 +16,7 @@ from curate.builder.sources import ResolvedSource
 from curate.builder.write import Output
 from curate.kinds import kind_spec
 from curate.recipe import Recipe, recipe_meaning
+
 
 def fingerprint(recipe: Recipe, outputs: list[Output]) -> str:
     """sha256 of what the recipe says that can change the output (curate.recipe.meaning:
@@ -26,7 +29,7 @@ def fingerprint(recipe: Recipe, outputs: list[Output]) -> str:
 
 
 def source_entries(sources: list[ResolvedSource], index: Index, selection: Selection,
-                   dup_counts: dict[str, int]) -> dict[str, dict[str, Any]]:
+                   dup_counts: dict[str, int], *, recipe_folder: Path) -> dict[str, dict[str, Any]]:
     """Counts and files of each source. The files' bytes and digests are pass 1's: this is
     after the last read of them, so a file changed since fails the build here."""
     index.check_unchanged()
@@ -47,10 +50,20 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
             "n_not_selected": tally.n_read - n_kept - n_rejected,
             "catalog": source.catalog, "format": source.format,
             "sample": source.spec.sample, "license": source.spec.license,
-            "files": [{"path": str(p), "bytes": index.stamps[p].size,
+            "files": [{"path": _shown_path(p, source, recipe_folder), "bytes": index.stamps[p].size,
                        "xxh3": index.stamps[p].xxh3} for p in source.files],
         }
     return out
+
+
+def _shown_path(path: Path, source: ResolvedSource, recipe_folder: Path) -> str:
+    """A source file as the manifest names it, without this machine's folders: generated samples
+    as `synth:SET/FILE`, files in or under the recipe's folder relative to it, others relative
+    to it too (`../data/x.jsonl`), so two machines building the same recipe write the same
+    manifest."""
+    if source.spec.synth:
+        return f"synth:{source.spec.synth}/{path.name}"
+    return Path(os.path.relpath(path.resolve(), recipe_folder.resolve())).as_posix()
 
 
 def output_stats(rows: pl.DataFrame, kind: str) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import shutil
 import tempfile
@@ -33,6 +32,7 @@ from itertools import count
 from pathlib import Path
 
 from curate.errors import InputError
+from curate.version import MANIFEST, read_manifest
 
 SCRATCH = ".curate-scratch"
 _LOCK = ".lock"
@@ -167,6 +167,6 @@ def _claim_stale(root: Path, *, into: Path) -> list[Path]:
 
 def _fingerprint_of(version: Path) -> str | None:
     try:
-        return json.loads((version / "manifest.json").read_text())["fingerprint"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return read_manifest((version / MANIFEST).read_bytes(), where=str(version)).fingerprint
+    except (OSError, InputError):  # missing, unreadable, or not a manifest this curate writes
         return None

@@ -30,16 +30,16 @@ def build_command(
     m = result.manifest
     console = Console()
     if result.unchanged:
-        console.print(f"{result.path}: v{m['recipe']['version']} already built with fingerprint "
-                      f"{m['fingerprint']}: nothing to do", soft_wrap=True)
+        console.print(f"{result.path}: {m.tag} already built with fingerprint "
+                      f"{m.fingerprint}: nothing to do", soft_wrap=True)
         return
     table = Table("source", "read", "kept", "rejected", "not selected", title=str(result.path))
-    for name, s in m["sources"].items():
-        table.add_row(name, f"{s['n_read']:,}", f"{s['n_kept']:,}", f"{s['n_rejected']:,}",
-                      f"{s['n_not_selected']:,}")
+    for name, s in m.sources.items():
+        table.add_row(name, f"{s.n_read:,}", f"{s.n_kept:,}", f"{s.n_rejected:,}",
+                      f"{s.n_not_selected:,}")
     console.print(table)
-    splits = ", ".join(f"{k} {v:,}" for k, v in m["splits"].items())
-    console.print(f"splits: {splits}\nfingerprint: {m['fingerprint']}")
+    splits = ", ".join(f"{k} {v:,}" for k, v in m.splits.items())
+    console.print(f"splits: {splits}\nfingerprint: {m.fingerprint}")
 
 
 @app.command("recipes")

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from curate.diff.versions import Version, from_folder, open_version
+from curate.version import Manifest, Version, from_folder, open_version
 
 REASONS = {
     "new_batch": "rows of a batch that A did not have",
@@ -120,7 +120,7 @@ def _spec(spec: dict | None) -> dict | None:
 def _rows(version: Version) -> pl.DataFrame:
     """uid, source, batch, split of every kept row (column projection: cheap on big shards)."""
     frames = []
-    for split, path in version.outputs():
+    for split, path in version.shards():
         names = pl.read_parquet_schema(path)
         batch = pl.col("batch") if "batch" in names else pl.lit(None, pl.String).alias("batch")
         frames.append(pl.scan_parquet(path).select(
@@ -144,14 +144,14 @@ def _rejects(version: Version) -> pl.DataFrame | None:
 
 
 def _info(version: Version, n_rows: int) -> VersionInfo:
-    recipe = version.manifest.get("recipe", {})
-    return VersionInfo(label=version.label, name=recipe.get("name"), version=recipe.get("version"),
-                       fingerprint=version.manifest.get("fingerprint"), n_rows=n_rows)
+    recipe = version.manifest.recipe
+    return VersionInfo(label=version.label, name=recipe.name, version=recipe.version,
+                       fingerprint=version.fingerprint, n_rows=n_rows)
 
 
-def _fully_read(manifest: dict[str, Any]) -> list[str]:
+def _fully_read(manifest: Manifest) -> list[str]:
     """Sources of which every record read was kept or rejected (nothing left unselected)."""
-    return [n for n, s in manifest.get("sources", {}).items() if s.get("n_not_selected", 1) == 0]
+    return [n for n, s in manifest.sources.items() if s.n_not_selected == 0]
 
 
 def _counts(frame: pl.DataFrame, column: str) -> dict[str, dict[str, int]]:
@@ -171,7 +171,7 @@ def _reason(*rules: tuple[pl.Expr, str], otherwise: str) -> pl.Expr:
 
 
 def _added(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_a: pl.DataFrame | None, *,
-           manifest_a: dict[str, Any], selection_changed: bool) -> pl.DataFrame:
+           manifest_a: Manifest, selection_changed: bool) -> pl.DataFrame:
     """Rows of B that A did not have, each with its reason (see the module docstring)."""
     known = rows_a.select("source", "batch")  # (source, batch) pairs A had, kept or rejected
     if rej_a is not None:
@@ -182,7 +182,7 @@ def _added(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_a: pl.DataFrame | Non
     return (rows_b.join(rows_a.select("uid"), on="uid", how="anti")
             .join(known, on=["source", "batch"], how="left")
             .with_columns(_reason(
-                (~pl.col("source").is_in(list(manifest_a.get("recipe", {}).get("sources", {}))),
+                (~pl.col("source").is_in(list(manifest_a.recipe.sources)),
                  "recipe_change"),
                 (pl.col("batch").is_not_null() & pl.col("_known").is_null(), "new_batch"),
                 (was_rejected, "no_longer_rejected"),
@@ -192,7 +192,7 @@ def _added(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_a: pl.DataFrame | Non
 
 
 def _removed(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_b: pl.DataFrame | None, *,
-             manifest_b: dict[str, Any], selection_changed: bool) -> pl.DataFrame:
+             manifest_b: Manifest, selection_changed: bool) -> pl.DataFrame:
     """Rows of A that B does not have, each with its reason, and B's reject reason (_rejected)."""
     removed = rows_a.join(rows_b.select("uid"), on="uid", how="anti")
     if rej_b is not None:
@@ -202,7 +202,7 @@ def _removed(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_b: pl.DataFrame | N
         removed = removed.with_columns(_rejected=pl.lit(None, pl.String))
     return removed.with_columns(_reason(
         (pl.col("_rejected").is_not_null(), "newly_rejected"),
-        (~pl.col("source").is_in(list(manifest_b.get("recipe", {}).get("sources", {}))),
+        (~pl.col("source").is_in(list(manifest_b.recipe.sources)),
          "recipe_change"),
         (pl.lit(selection_changed), "recipe_change"),
         (pl.col("source").is_in(_fully_read(manifest_b)), "input_removed"),
@@ -212,12 +212,12 @@ def _removed(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_b: pl.DataFrame | N
 def diff_versions(a: str | Path | Version, b: str | Path | Version, *, out: str | Path = "build",
                   registry: str | Path | None = None, endpoint: str | None = None,
                   token: str | None = None) -> VersionDiff:
-    """Compare two versions: folders, NAME_vN under `out`, or ORG/NAME@vN (curate.diff.versions)."""
+    """Compare two versions: folders, NAME_vN under `out`, or ORG/NAME@vN (curate.version)."""
     va, vb = (open_version(v, out=out, registry=registry, endpoint=endpoint, token=token)
               for v in (a, b))
     rows_a, rows_b = _rows(va), _rows(vb)
     rej_a, rej_b = _rejects(va), _rejects(vb)
-    recipe_a, recipe_b = va.manifest.get("recipe", {}), vb.manifest.get("recipe", {})
+    recipe_a, recipe_b = (v.manifest.model_dump(mode="json")["recipe"] for v in (va, vb))
     changes = recipe_changes(recipe_a, recipe_b)
     selection_changed = any(c.key.split(".")[0] in SELECTION_KEYS for c in changes)
     added = _added(rows_a, rows_b, rej_a, manifest_a=va.manifest,

@@ -19,9 +19,9 @@ from rich.console import Console
 
 from curate.publish.names import Endpoint, check_repo_id
 from curate.publish.result import PushResult
-from curate.publish.version import BuiltVersion, check_files, read_version, resolve_build_dir
+from curate.publish.version import check_files, read_version, resolve_build_dir
 
-__all__ = ["PushResult", "BuiltVersion", "push_to_hub", "read_version", "resolve_build_dir"]
+__all__ = ["PushResult", "push_to_hub", "read_version", "resolve_build_dir"]
 
 
 def push_to_hub(build_dir: str | Path, *, repo: str, endpoint: str | None = None,

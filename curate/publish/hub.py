@@ -16,7 +16,8 @@ from pathlib import Path
 from curate.errors import InputError, PublishError, VersionConflictError
 from curate.publish.names import Endpoint
 from curate.publish.result import PushResult, Say, check_same_build
-from curate.publish.version import MANIFEST, BuiltVersion, ManifestHead, changed_file, read_manifest
+from curate.publish.version import changed_file
+from curate.version import MANIFEST, Manifest, Version, read_manifest
 
 KEEP_ON_HUB = (".gitattributes",)  # created by the Hub with the repo; not part of a version
 RACE_ATTEMPTS = 5  # each lost race means another push landed; five in a row is not a race
@@ -35,7 +36,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _published_manifest(api, repo: str, commit: str) -> ManifestHead | None:
+def _published_manifest(api, repo: str, commit: str) -> Manifest | None:
     """The manifest.json at `commit`, or None when there is no readable one."""
     from huggingface_hub.errors import EntryNotFoundError
 
@@ -51,7 +52,7 @@ def _published_manifest(api, repo: str, commit: str) -> ManifestHead | None:
             return None
 
 
-def _won_by_the_same_build(api, repo: str, version: BuiltVersion, head: str) -> str | None:
+def _won_by_the_same_build(api, repo: str, version: Version, head: str) -> str | None:
     """After a lost race, with the tag not there yet: `head` when the push that moved main to it
     committed this very build (it only remains to tag it); None when it committed another
     version. Another build for our tag is a conflict: committing on top of it would move main
@@ -68,11 +69,11 @@ def _won_by_the_same_build(api, repo: str, version: BuiltVersion, head: str) -> 
     return head
 
 
-def _operations(api, repo: str, version: BuiltVersion, head: str | None) -> list:
+def _operations(api, repo: str, version: Version, head: str | None) -> list:
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete
     from huggingface_hub.hf_api import RepoFile
 
-    files, expected = version.files(), version.manifest.digests
+    files, expected = version.published_files(), version.manifest.digests
     tree = api.list_repo_tree(repo, repo_type="dataset", revision=head, recursive=True) if head else []
     on_hub = [entry.path for entry in tree if isinstance(entry, RepoFile)]
     stale = sorted(p for p in on_hub if p not in files and p not in KEEP_ON_HUB)
@@ -89,7 +90,7 @@ def _status(exc) -> int | None:
     return exc.response.status_code if exc.response is not None else None
 
 
-def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, token: str | None,
+def push_to_endpoint(version: Version, *, repo: str, endpoint: Endpoint, token: str | None,
                      private: bool, say: Say) -> PushResult:
     """Create the repo if needed, commit the version in one commit, tag it; see the module doc."""
     from huggingface_hub import HfApi
@@ -114,7 +115,7 @@ def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, to
                       f"{hint}") from _cause(endpoint, exc)
     except ValueError as exc:  # huggingface_hub raises it when validate-yaml refuses the card
         raise _failed(endpoint, f"{endpoint.shown} refused {repo}@{version.tag}: {_one_line(exc)}. "
-                      "Fix the card template (hub_cards/) and rebuild the version"
+                      "Fix the card template (curate/cards/, or $CURATE_CARDS) and rebuild the version"
                       ) from _cause(endpoint, exc)
     except (RuntimeError, *_network_errors()) as exc:
         raise _failed(endpoint, f"push of {where} was interrupted ({exc!r}); nothing was tagged, "
@@ -123,7 +124,7 @@ def push_to_endpoint(version: BuiltVersion, *, repo: str, endpoint: Endpoint, to
                        "attempts; nothing was tagged, run the same push again")
 
 
-def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say,
+def _push_once(api, version: Version, *, repo: str, target: str, say: Say,
                raced: bool) -> PushResult | None:
     """One attempt; None when another push got in between (main moved, or the tag appeared)."""
     from huggingface_hub.errors import HfHubHTTPError
@@ -140,7 +141,7 @@ def _push_once(api, version: BuiltVersion, *, repo: str, target: str, say: Say,
     commit = _won_by_the_same_build(api, repo, version, head) if raced and head else None
     if commit is None:
         operations = _operations(api, repo, version, head)
-        say(f"uploading {len(version.files())} files to {repo} in one commit")
+        say(f"uploading {len(version.published_files())} files to {repo} in one commit")
         try:
             commit = api.create_commit(
                 repo, operations, repo_type="dataset", parent_commit=head,

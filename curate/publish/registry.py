@@ -14,8 +14,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import shutil
-import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
@@ -23,10 +21,12 @@ from pathlib import Path
 from typing import Iterator
 
 from curate.home import curate_home
+from curate.io.git import git
 from curate.errors import InputError, PublishError
 from curate.publish.names import check_repo_id
 from curate.publish.result import PushResult, Say, check_same_build
-from curate.publish.version import MANIFEST, BuiltVersion, changed_file, read_manifest
+from curate.publish.version import changed_file
+from curate.version import MANIFEST, Version, read_manifest
 
 LFS_SUFFIXES = (".parquet", ".png")
 GITATTRIBUTES = "".join(f"*{s} filter=lfs diff=lfs merge=lfs -text\n" for s in LFS_SUFFIXES)
@@ -45,15 +45,9 @@ def default_registry() -> Path:
 
 def _git(repo_dir: Path, *args: str, stdin: str | None = None, env: dict | None = None,
          check: bool = True) -> str:
-    if shutil.which("git") is None:
-        raise PublishError("the local registry needs the `git` command, which is not on PATH; "
-                           "install git or push to an endpoint with --endpoint URL")
-    done = subprocess.run(["git", "-C", str(repo_dir), *args], input=stdin, capture_output=True,
-                          text=True, env={**os.environ, **GIT_ENV, **(env or {})})
-    if check and done.returncode != 0:
-        raise PublishError(f"git {' '.join(args[:2])} failed in {repo_dir}: {done.stderr.strip()}; "
-                           "nothing was tagged, fix the cause and run the same push again")
-    return done.stdout.strip()
+    return git(repo_dir, *args, stdin=stdin, env={**GIT_ENV, **(env or {})}, check=check,
+               error=PublishError, fix="nothing was tagged, fix the cause and run the same push "
+               "again, or push to an endpoint with --endpoint URL").decode().strip()
 
 
 def _store_lfs_object(repo_dir: Path, local: Path) -> tuple[str, int]:
@@ -82,13 +76,13 @@ def _store_lfs_object(repo_dir: Path, local: Path) -> tuple[str, int]:
     return oid, size
 
 
-def _write_tree(repo_dir: Path, version: BuiltVersion) -> str:
+def _write_tree(repo_dir: Path, version: Version) -> str:
     """Hash every file of the version into the object store; the id of the resulting tree."""
     expected = version.manifest.digests
     with tempfile.TemporaryDirectory(prefix="curate-registry-") as tmp:
         staged = {".gitattributes": Path(tmp) / ".gitattributes"}
         staged[".gitattributes"].write_text(GITATTRIBUTES)
-        for i, (rel, local) in enumerate(version.files().items()):
+        for i, (rel, local) in enumerate(version.published_files().items()):
             if rel.endswith(LFS_SUFFIXES):
                 oid, size = _store_lfs_object(repo_dir, local)
                 if rel in expected and oid != expected[rel]:  # changed since check_files read it
@@ -112,8 +106,7 @@ def _ref(repo_dir: Path, ref: str) -> str | None:
 
 
 def _published_fingerprint(repo_dir: Path, commit: str) -> str | None:
-    data = subprocess.run(["git", "-C", str(repo_dir), "show", f"{commit}:{MANIFEST}"],
-                          capture_output=True).stdout
+    data = git(repo_dir, "show", f"{commit}:{MANIFEST}", check=False)
     try:
         return read_manifest(data, where=f"{repo_dir}@{commit}").fingerprint if data else None
     except InputError:
@@ -154,7 +147,7 @@ def _locked(registry: Path, repo: str, say: Say) -> Iterator[None]:
         yield
 
 
-def push_to_registry(version: BuiltVersion, *, repo: str, registry: Path, say: Say) -> PushResult:
+def push_to_registry(version: Version, *, repo: str, registry: Path, say: Say) -> PushResult:
     """Commit the version to DIR/datasets/ORG/NAME and tag it vN; see the module doc."""
     repo_dir = repo_folder(registry, repo)
     with _locked(registry, repo, say):
@@ -167,7 +160,7 @@ def push_to_registry(version: BuiltVersion, *, repo: str, registry: Path, say: S
             check_same_build(repo=repo, tag=tag, local=fingerprint,
                              published=_published_fingerprint(repo_dir, tagged))
             return PushResult(repo, tag, tagged, fingerprint, "unchanged", str(registry))
-        say(f"writing {len(version.files())} files to {repo_dir}")
+        say(f"writing {len(version.published_files())} files to {repo_dir}")
         tree = _write_tree(repo_dir, version)
         parent = _ref(repo_dir, "refs/heads/main")
         message = (f"{version.manifest.recipe.name} {tag}\n\nfingerprint {fingerprint}\n"

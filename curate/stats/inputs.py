@@ -1,7 +1,8 @@
-"""What `curate stats` reads: any file `curate.read` understands, or a built version folder.
+"""What `curate stats` reads: any file `curate.read` understands, a built version (its folder,
+NAME_vN under ./build, or ORG/NAME@vN from the local registry: curate.version), or a folder in
+the Hub layout (`data/*.parquet`, e.g. a downloaded dataset snapshot).
 
-A built version is a folder holding `data/*.parquet` (the Hub layout: train-*, test-* shards) in
-the record columns; all its shards are read, every split together, as Table 6 describes a dataset.
+All shards are read, every split together, as Table 6 describes a dataset.
 """
 
 from __future__ import annotations
@@ -11,11 +12,25 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
+from curate.version import DATA, MANIFEST, Version, open_version, parse_ref
 
 
 def is_build(path: Path) -> bool:
-    """True for a built version folder: it holds a data/ folder of Parquet shards."""
-    return path.is_dir() and (path / "data").is_dir()
+    """True for a folder in the Hub layout: it holds a data/ folder of Parquet shards."""
+    return path.is_dir() and (path / DATA).is_dir()
+
+
+def _version_named(path: Path) -> Version | None:
+    """The version `path` names: a folder with a manifest, or a reference that is no file."""
+    if path.is_dir() and (path / MANIFEST).is_file():
+        return open_version(path)
+    if path.exists():
+        return None
+    try:
+        parse_ref(str(path))
+    except InputError:
+        return None  # a missing file: reading it says so
+    return open_version(str(path))
 
 
 def read_dataset(path: str | Path, *, format: str | None = None) -> pl.DataFrame:
@@ -30,18 +45,20 @@ def read_dataset(path: str | Path, *, format: str | None = None) -> pl.DataFrame
     ('Hello!', 'hh-rlhf')
     """
     path = Path(path)
-    if is_build(path):
+    version = _version_named(path)
+    if version is not None or is_build(path):
         if format:
             raise InputError(f"{path} is a built version (data/*.parquet); --format {format} "
                              "applies to raw files only: drop it, or point at the raw files")
-        return _read_build(path)
+        shards = ([p for _, p in version.shards()] if version is not None
+                  else sorted((path / DATA).glob("*.parquet")))
+        return _read_shards(path, shards)
     from curate.reading import read_unchecked
 
     return read_unchecked(path, format=format)  # statistics describe data; they judge nothing
 
 
-def _read_build(folder: Path) -> pl.DataFrame:
-    shards = sorted((folder / "data").glob("*.parquet"))
+def _read_shards(folder: Path, shards: list[Path]) -> pl.DataFrame:
     if not shards:
         raise InputError(f"{folder}/data holds no .parquet shard; a built version has "
                          "data/train-*.parquet (and data/test-*.parquet); build it again")

@@ -8,6 +8,7 @@ import pytest
 
 from curate.audit import sample_packet, score_packet, wilson_interval
 from curate.audit.attach import END, START
+from tests.version_fixtures import write_manifest
 
 from .conftest import FIXTURE_HUMAN, FIXTURE_MODEL, run_cli, verdicts_for
 
@@ -110,7 +111,7 @@ def test_partial_verdicts_are_scored_and_the_rest_counted_as_unjudged(packet, tm
 def test_attach_records_the_result_in_manifest_and_card_once(packet, tmp_path):
     build = tmp_path / "sft" / "v3"
     build.mkdir(parents=True)
-    (build / "manifest.json").write_text(json.dumps({"fingerprint": "abc", "counts": {"kept": 7}}))
+    write_manifest(build, name="sft", version=3, kind="sft", fingerprint="abcd1234")
     (build / "README.md").write_text("---\nlicense: apache-2.0\n---\n# sft v3\n\nComposition.\n")
     key = json.loads((packet / "key.json").read_text())
     v = write_verdicts(tmp_path / "v.json", verdicts_for(key, lambda i, e: e["model"])["verdicts"])
@@ -118,7 +119,7 @@ def test_attach_records_the_result_in_manifest_and_card_once(packet, tmp_path):
         result = run_cli("audit", "score", packet, "--verdicts", v, "--attach", build)
         assert result.exit_code == 0, result.output
     manifest = json.loads((build / "manifest.json").read_text())
-    assert manifest["fingerprint"] == "abc"
+    assert manifest["fingerprint"] == "abcd1234"
     assert (manifest["audit"]["n"], manifest["audit"]["model_wins"]) == (7, 7)
     card = (build / "README.md").read_text()
     assert card.startswith("---\nlicense: apache-2.0\n---\n# sft v3\n\nComposition.\n")

@@ -47,7 +47,7 @@ def curate_build(folder: Path, out: Path) -> int:
     path = out / "bench_v1.yaml"
     path.write_text(yaml.safe_dump(recipe))
     built = curate.build(path, out=out / "build", progress=False)
-    return sum(o["n_rows"] for o in built.manifest["outputs"])
+    return sum(o.n_rows for o in built.manifest.outputs)
 
 
 def hf_datasets(folder: Path, out: Path) -> int:

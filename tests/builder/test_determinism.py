@@ -51,13 +51,13 @@ def test_same_records_in_other_files_chunks_and_line_order_give_identical_shards
     first = curate.build(_recipe(a, "hh/*", "pku/*"), out=tmp_path / "out-a", progress=False)
     monkeypatch.setattr(index_module, "bucket_bits_for", lambda total: 3)  # 8 spill buckets
     second = curate.build(_recipe(b, "hh/*", "pku/*"), out=tmp_path / "out-b", progress=False)
-    outputs_a, outputs_b = first.manifest["outputs"], second.manifest["outputs"]
+    outputs_a, outputs_b = first.manifest.outputs, second.manifest.outputs
     assert len(outputs_a) >= 4  # several shards per split: boundaries are part of the claim
     assert outputs_a == outputs_b
     for o in outputs_a:
-        assert (first.path / o["path"]).read_bytes() == (second.path / o["path"]).read_bytes()
-    assert first.manifest["fingerprint"] == second.manifest["fingerprint"]
-    assert first.manifest["sources"]["pku"]["rejected_by_reason"]["duplicate"] == 14 * 7
+        assert (first.path / o.path).read_bytes() == (second.path / o.path).read_bytes()
+    assert first.fingerprint == second.fingerprint
+    assert first.manifest.sources["pku"].rejected_by_reason["duplicate"] == 14 * 7
 
 
 def test_building_twice_gives_the_same_shards_and_fingerprint(tmp_path, shared_data):
@@ -65,9 +65,9 @@ def test_building_twice_gives_the_same_shards_and_fingerprint(tmp_path, shared_d
                      str(shared_data / "pku-saferlhf/*.jsonl"))
     one = curate.build(recipe, out=tmp_path / "one", progress=False).manifest
     two = curate.build(recipe, out=tmp_path / "two", progress=False).manifest
-    assert [o["sha256"] for o in one["outputs"]] == [o["sha256"] for o in two["outputs"]]
-    assert one["fingerprint"] == two["fingerprint"]
-    json.dumps(one)  # the manifest is plain JSON
+    assert [o.sha256 for o in one.outputs] == [o.sha256 for o in two.outputs]
+    assert one.fingerprint == two.fingerprint
+    json.loads(one.to_json())  # the manifest is plain JSON
 
 
 def test_reading_sampled_sources_twice_gives_the_bytes_of_spilling_them(tmp_path, shared_data,
@@ -84,12 +84,11 @@ def test_reading_sampled_sources_twice_gives_the_bytes_of_spilling_them(tmp_path
     reread = curate.build(recipe, out=tmp_path / "reread", progress=False)
     monkeypatch.setattr(curate.builder, "sampled_sources", lambda recipe: set())
     spilled = curate.build(recipe, out=tmp_path / "spilled", progress=False)
-    assert reread.manifest["sources"]["pku"]["rejected_by_reason"]["duplicate"] == 14 * 2
+    assert reread.manifest.sources["pku"].rejected_by_reason["duplicate"] == 14 * 2
     for name in ("outputs", "rejects", "sources", "fingerprint"):
-        assert reread.manifest[name] == spilled.manifest[name], name
-    for entry in reread.manifest["outputs"] + reread.manifest["rejects"]:
-        assert (reread.path / entry["path"]).read_bytes() == \
-            (spilled.path / entry["path"]).read_bytes()
+        assert getattr(reread.manifest, name) == getattr(spilled.manifest, name), name
+    for entry in reread.manifest.outputs + reread.manifest.rejects:
+        assert (reread.path / entry.path).read_bytes() == (spilled.path / entry.path).read_bytes()
 
 
 def test_copies_kept_when_duplicates_are_not_excluded_come_out_in_the_same_order(
@@ -112,5 +111,5 @@ def test_copies_kept_when_duplicates_are_not_excluded_come_out_in_the_same_order
         monkeypatch.setattr(index_module, "bucket_bits_for", lambda total, bits=bits: bits)
         builds.append(curate.build(recipe, out=tmp_path / f"out-{name}", progress=False))
     first, second = builds
-    assert first.manifest["groups"]["all"]["n_rows"] == 2 * 499  # every copy kept
-    assert first.manifest["outputs"] == second.manifest["outputs"]
+    assert first.manifest.groups["all"].n_rows == 2 * 499  # every copy kept
+    assert first.manifest.outputs == second.manifest.outputs

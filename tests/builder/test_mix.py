@@ -34,7 +34,7 @@ def _safety_recipe(folder, **over):
 
 
 def _rows(build) -> pl.DataFrame:
-    return pl.concat([pl.read_parquet(build.path / o["path"]) for o in build.manifest["outputs"]])
+    return pl.concat([pl.read_parquet(build.path / o.path) for o in build.manifest.outputs])
 
 
 def test_safety_mix_is_90_10_without_category_4_and_counts_add_up(tmp_path):
@@ -44,10 +44,10 @@ def test_safety_mix_is_90_10_without_category_4_and_counts_add_up(tmp_path):
     assert rows.filter(pl.col("safety_category") == 4).is_empty()
     share = rows.filter(pl.col("source") == "meta_safety").height / rows.height
     assert abs(share - 0.9) <= 0.005
-    for name, s in m["sources"].items():
-        assert s["n_read"] == s["n_kept"] + s["n_rejected"] + s["n_not_selected"], name
-    assert m["sources"]["meta_safety"]["rejected_by_reason"] == {"safety_category_4": 200}
-    assert sum(o["n_rows"] for o in m["outputs"]) == rows.height
+    for name, s in m.sources.items():
+        assert s.n_read == s.n_kept + s.n_rejected + s.n_not_selected, name
+    assert m.sources["meta_safety"].rejected_by_reason == {"safety_category_4": 200}
+    assert sum(o.n_rows for o in m.outputs) == rows.height
     rejects = pl.read_parquet(build.path / "rejects/records.parquet")
     assert rejects["reason"].value_counts().rows() == [("safety_category_4", 200 + 160 + 60)]
 

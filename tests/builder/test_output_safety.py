@@ -102,20 +102,20 @@ def test_rebuilding_the_same_recipe_is_a_noop_that_says_so(tmp_path, no_progress
     before = os.stat(first.path / "manifest.json")
     result = curate_cli("build", recipe, "--out", out)
     assert result.returncode == 0, result.stderr
-    fingerprint = first.manifest["fingerprint"]
+    fingerprint = first.fingerprint
     assert f"v1 already built with fingerprint {fingerprint}: nothing to do" in " ".join(
         result.stdout.split())
     after = os.stat(first.path / "manifest.json")
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     again = curate.build(recipe, out=out, progress=False)
-    assert again.unchanged and again.manifest["fingerprint"] == fingerprint
+    assert again.unchanged and again.fingerprint == fingerprint
     assert _scratch(out) == []
 
 
 def test_rebuilding_a_changed_recipe_is_refused_not_replaced(tmp_path, no_progress):
     out = tmp_path / "out"
     first = curate.build(_recipe(tmp_path, seed=3), out=out, progress=False)
-    old = first.manifest["fingerprint"]
+    old = first.fingerprint
     changed = _recipe(tmp_path, seed=4)
     result = curate_cli("build", changed, "--out", out)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -123,11 +123,11 @@ def test_rebuilding_a_changed_recipe_is_refused_not_replaced(tmp_path, no_progre
     assert old in message and "--force" in message and "bump `version:`" in message
     with pytest.raises(InputError, match=f"fingerprint {old}.*fingerprint [0-9a-f]{{64}}"):
         curate.build(changed, out=out, progress=False)
-    assert curate.builder.Build(first.path).manifest["fingerprint"] == old  # untouched
+    assert curate.open_version(first.path).fingerprint == old  # untouched
     assert _scratch(out) == []
     forced = curate.build(changed, out=out, progress=False, force=True)
-    assert not forced.unchanged and forced.manifest["fingerprint"] != old
-    assert forced.manifest["recipe"]["seed"] == 4 and _scratch(out) == []
+    assert not forced.unchanged and forced.fingerprint != old
+    assert forced.manifest.recipe.seed == 4 and _scratch(out) == []
 
 
 def test_version_folders_are_created_0755_like_their_contents(tmp_path, no_progress):
@@ -207,7 +207,7 @@ def test_two_concurrent_builds_of_one_recipe_both_succeed_with_one_version(tmp_p
     assert [code for code, _, _ in results] == [0, 0], results
     noops = [out for _, out, _ in results if "nothing to do" in out]
     assert len(noops) == 1, results
-    fingerprint = curate.builder.Build(out / "t" / "v1").manifest["fingerprint"]
+    fingerprint = curate.open_version(out / "t" / "v1").fingerprint
     assert all(fingerprint in " ".join(o.split()) for _, o, _ in results)
     assert sorted(p.name for p in out.iterdir()) == [SCRATCH, "t"] and _scratch(out) == []
 

@@ -168,7 +168,8 @@ def test_source_changed_while_pass_1_reads_it_fails_the_build(tmp_path, monkeypa
 def test_manifest_files_hold_the_size_and_digest_of_what_was_read(tmp_path):
     build = curate.build(_recipe(tmp_path), out=tmp_path / "out", progress=False)
     for name in ("a", "b"):
-        (entry,) = build.manifest["sources"][name]["files"]
+        (entry,) = build.manifest.sources[name].files
         path = tmp_path / name / "w.jsonl"
-        assert entry["bytes"] == path.stat().st_size and entry["xxh3"] == xxh3_file(path)
-    assert build.manifest["sources"]["b"]["n_kept"] == 40
+        assert entry.bytes == path.stat().st_size and entry.xxh3 == xxh3_file(path)
+        assert entry.path == f"{name}/w.jsonl"  # relative to the recipe: no machine paths
+    assert build.manifest.sources["b"].n_kept == 40

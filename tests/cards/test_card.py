@@ -32,7 +32,7 @@ class Words:
 
 
 def _rows(build) -> pl.DataFrame:
-    return pl.concat([pl.read_parquet(build.path / o["path"]) for o in build.manifest["outputs"]])
+    return pl.concat([pl.read_parquet(build.path / o.path) for o in build.manifest.outputs])
 
 
 def _card(build) -> str:
@@ -49,8 +49,8 @@ def test_card_yaml_parses_as_dataset_card_data_and_passes_the_hubs_validate_yaml
         {"split": "train", "path": "data/train-*.parquet"},
         {"split": "test", "path": "data/test-*.parquet"}]
     info = data["dataset_info"]
-    assert {s["name"]: s["num_examples"] for s in info["splits"]} == m["splits"]
-    assert info["download_size"] == sum((build.path / o["path"]).stat().st_size for o in m["outputs"])
+    assert {s["name"]: s["num_examples"] for s in info["splits"]} == m.splits
+    assert info["download_size"] == sum((build.path / o.path).stat().st_size for o in m.outputs)
     assert [f["name"] for f in info["features"]] == _rows(build).columns
     assert {"name": "prompt", "list": [{"name": "role", "dtype": "string"},
                                        {"name": "content", "dtype": "string"}]} in info["features"]
@@ -76,7 +76,7 @@ def test_card_sections_carry_the_builds_numbers_without_a_tokenizer(tmp_path, mo
         group = "weekly" if source == "a" else "open"
         assert f"| {source} | {group} | {n:,} | {100 * n / total:.1f}% |" in card
         assert f"| {source} | {n:,} | 1.0 | - | - | - |" in card  # Table 6: no invented tokens
-    assert "Token counts need a tokenizer" in card and m["table6"]["tokenizer"] is None
+    assert "Token counts need a tokenizer" in card and m.table6["tokenizer"] is None
     for degree, n in Counter(rows["degree"]).items():
         assert f"| {degree} | {n:,} | {100 * n / total:.1f}% |" in card
     bins = Counter(rows["safety_category"])
@@ -85,11 +85,11 @@ def test_card_sections_carry_the_builds_numbers_without_a_tokenizer(tmp_path, mo
     rejects = pl.read_parquet(build.path / "rejects/records.parquet")
     for reason, n in Counter(rejects["reason"]).items():
         assert f"| {reason} | {n:,} |" in card
-    lengths = {s["series"]: s for s in m["table6"]["lengths"]["series"]}
-    assert lengths["rejected responses"]["n"] == total and m["table6"]["lengths"]["unit"] == "characters"
+    lengths = {s["series"]: s for s in m.table6["lengths"]["series"]}
+    assert lengths["rejected responses"]["n"] == total and m.table6["lengths"]["unit"] == "characters"
     assert lengths["rejected responses"]["max"] == rows["rejected"].str.len_chars().max()
     assert 'load_dataset("ORG/NAME", revision="v1")' in card
-    assert "First version" in card and m["lineage"] == {"previous": None}
+    assert "First version" in card and m.lineage == {"previous": None}
     assert "seed: 3" in card.split("## Recipe")[1]
     assert "![Rows per source](composition.png)" in card and "![Message lengths](lengths.png)" in card
 
@@ -99,8 +99,8 @@ def test_table6_with_a_tokenizer_matches_a_count_by_hand(tmp_path):
     rows = _rows(build)
     per_example = [sum(len(m["content"].split()) for m in prompt) + len(chosen.split())
                    for prompt, chosen in zip(rows["prompt"].to_list(), rows["chosen"])]
-    total = build.manifest["table6"]["total"]
-    assert total["n_comparisons"] == rows.height and build.manifest["table6"]["tokenizer"] == "words"
+    total = build.manifest.table6["total"]
+    assert total["n_comparisons"] == rows.height and build.manifest.table6["tokenizer"] == "words"
     assert total["tokens_per_example"] == pytest.approx(sum(per_example) / len(per_example))
     assert total["tokens_response"] == pytest.approx(
         sum(len(c.split()) for c in rows["chosen"]) / rows.height)
@@ -108,7 +108,7 @@ def test_table6_with_a_tokenizer_matches_a_count_by_hand(tmp_path):
                 f"{total['tokens_prompt']:,.1f} | {total['tokens_response']:,.1f} |")
     card = _card(build)
     assert expected in card and "Tokenizer: `words`" in card and "need a tokenizer" not in card
-    assert build.manifest["table6"]["lengths"]["unit"] == "tokens"
+    assert build.manifest.table6["lengths"]["unit"] == "tokens"
 
 
 def test_curate_tokenizer_environment_variable_is_used_and_a_bad_one_fails_first(
@@ -120,7 +120,7 @@ def test_curate_tokenizer_environment_variable_is_used_and_a_bad_one_fails_first
     model.save(str(tmp_path / "tokenizer.json"))
     monkeypatch.setenv("CURATE_TOKENIZER", str(tmp_path / "tokenizer.json"))
     build = build_v1(tmp_path)
-    table = build.manifest["table6"]
+    table = build.manifest.table6
     assert table["tokenizer"].endswith("tokenizer.json")
     assert table["total"]["tokens_response"] == pytest.approx(  # "good answer 12": 3 words
         _rows(build)["chosen"].str.split(" ").list.len().mean())
@@ -133,10 +133,10 @@ def test_curate_tokenizer_environment_variable_is_used_and_a_bad_one_fails_first
 
 def test_lineage_of_v2_records_rows_added_and_removed_per_source_with_reasons(tmp_path):
     v1, v2 = build_v1(tmp_path), build_v2(tmp_path)
-    lineage = v2.manifest["lineage"]
+    lineage = v2.manifest.lineage
     diff = diff_versions(v1.path, v2.path)
     assert lineage["previous"]["version"] == 1 and lineage["previous"]["path"] == "../v1"
-    assert lineage["previous"]["fingerprint"] == v1.manifest["fingerprint"]
+    assert lineage["previous"]["fingerprint"] == v1.fingerprint
     assert lineage["recipe_changes"] == ["exclude", "seed"]
     assert lineage["sources"]["a"]["added"] == {"new_batch": 35}
     assert lineage["sources"]["a"]["removed"] == {"newly_rejected": 20}
@@ -150,8 +150,8 @@ def test_lineage_of_v2_records_rows_added_and_removed_per_source_with_reasons(tm
     # v3 next to v1 and v2 compares with v2, the highest below it
     v3 = curate.build(recipe(tmp_path, version=3, seed=4, exclude=["duplicate", "identical_pair"]),
                       out=tmp_path / "out", progress=False)
-    assert v3.manifest["lineage"]["previous"]["version"] == 2
-    assert v3.manifest["lineage"]["n_added"] == v3.manifest["lineage"]["n_removed"] == 0
+    assert v3.manifest.lineage["previous"]["version"] == 2
+    assert v3.manifest.lineage["n_added"] == v3.manifest.lineage["n_removed"] == 0
 
 
 def test_card_images_are_byte_identical_across_builds_and_follow_the_data(tmp_path):
@@ -161,7 +161,7 @@ def test_card_images_are_byte_identical_across_builds_and_follow_the_data(tmp_pa
         data = (first.path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in data
         assert data == (second.path / name).read_bytes()
-        assert first.manifest["images"][name] == hashlib.sha256(data).hexdigest()
+        assert first.manifest.images[name] == hashlib.sha256(data).hexdigest()
     v2 = build_v2(tmp_path / "one")
     assert (v2.path / "composition.png").read_bytes() != (first.path / "composition.png").read_bytes()
     from PIL import Image
@@ -176,8 +176,8 @@ def test_audit_results_render_between_the_markers_and_attach_replaces_them(tmp_p
            "model_win_rate": 0.75, "model_win_rate_ci95": [0.3, 0.954]}
     score = AuditScore(packet_id="p1", n_items=5, overall=row, strata={"coding": row},
                        packet={"seed": 7})
-    manifest = {**build.manifest, "audit": score.as_dict()}
-    card = render_card(Recipe.model_validate(build.manifest["recipe"]), manifest)
+    manifest = {**build.manifest.model_dump(mode="json"), "audit": score.as_dict()}
+    card = render_card(build.manifest.recipe, manifest)
     assert card.count(START) == card.count(END) == 1
     assert "| coding | 4 | 3 | 1 | 0 | 0 | 75.0% (30.0% to 95.4%) |" in card
     assert card.index(END) < card.index("## Recipe")

@@ -23,7 +23,7 @@ def test_sft_card_counts_examples_turns_and_origins(tmp_path, monkeypatch):
         mix=[{"group": "all", "from": ["alpaca", "chat"], "take": "all"}],
         exclude=["duplicate", "empty_prompt", "empty_response", "bad_role_order"])
     build = curate.build(path, out=tmp_path / "out", progress=False)
-    rows = pl.concat([pl.read_parquet(build.path / o["path"]) for o in build.manifest["outputs"]])
+    rows = pl.concat([pl.read_parquet(build.path / o.path) for o in build.manifest.outputs])
     card = (build.path / "README.md").read_text()
     assert "SFT dialogues" in card and "| source | examples | turns / dialogue |" in card
     for source, part in rows.group_by("source"):
@@ -31,6 +31,6 @@ def test_sft_card_counts_examples_turns_and_origins(tmp_path, monkeypatch):
         assert f"| {source[0]} | {part.height:,} | {turns.mean():,.1f} | - | - | - |" in card
     for origin, n in Counter(rows["origin"]).items():
         assert f"| {origin or 'unknown'} | {n:,} |" in card  # the chat file names no origin
-    series = {s["series"] for s in build.manifest["table6"]["lengths"]["series"]}
+    series = {s["series"] for s in build.manifest.table6["lengths"]["series"]}
     assert series == {"user messages", "assistant messages"}
     assert "sft" in DatasetCard.load(build.path / "README.md").data.tags

@@ -47,8 +47,8 @@ def build_v2(folder: Path, **kw):
 
 
 def uids(build, source: str) -> set[str]:
-    frames = [pl.read_parquet(build.path / o["path"], columns=["uid", "source"])
-              for o in build.manifest["outputs"]]
+    frames = [pl.read_parquet(build.path / o.path, columns=["uid", "source"])
+              for o in build.manifest.outputs]
     return set(pl.concat(frames).filter(pl.col("source") == source)["uid"])
 
 

@@ -63,7 +63,7 @@ def test_a_changed_seed_resamples_the_sampled_source_as_a_recipe_change(versions
 def test_totals_add_up_to_the_row_counts_of_both_versions(versions):
     v1, v2 = versions
     diff = diff_versions(v1.path, v2.path)
-    assert diff.a.n_rows == sum(v1.manifest["splits"].values())
+    assert diff.a.n_rows == sum(v1.manifest.splits.values())
     assert diff.b.n_rows == diff.a.n_rows + diff.n_added - diff.n_removed
     assert diff.n_added == sum(s.n_added for s in diff.sources.values())
     for s in diff.sources.values():
@@ -73,9 +73,9 @@ def test_totals_add_up_to_the_row_counts_of_both_versions(versions):
 def _moved(*builds) -> set[str]:
     split_of = [{}, {}]
     for side, build in enumerate(builds):
-        for o in build.manifest["outputs"]:
-            for uid in pl.read_parquet(build.path / o["path"], columns=["uid"])["uid"]:
-                split_of[side][uid] = o["split"]
+        for o in build.manifest.outputs:
+            for uid in pl.read_parquet(build.path / o.path, columns=["uid"])["uid"]:
+                split_of[side][uid] = o.split
     return {u for u in split_of[0].keys() & split_of[1].keys() if split_of[0][u] != split_of[1][u]}
 
 
@@ -135,7 +135,7 @@ def test_registry_versions_compare_like_folders_without_rejects(versions, tmp_pa
     # rejects are never published: B's rejections cannot be named, and the diff says so
     assert "newly_rejected" not in published.sources["a"].removed
     assert any("no rejects" in n for n in published.notes)
-    with pytest.raises(InputError, match=r"no tag v9 .*tags: v1, v2"):
+    with pytest.raises(InputError, match=r"no tag or commit v9 .*tags: v1, v2"):
         diff_versions("org/t@v1", "org/t@v9", registry=registry)
 
 

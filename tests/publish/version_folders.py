@@ -7,14 +7,14 @@ and image, as the build writes them), README.md (a card with Hub YAML) and a PNG
 
 from __future__ import annotations
 
-import hashlib
-import json
 import struct
 import zlib
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from tests.version_fixtures import write_manifest
 
 CARD = """---
 license: mit
@@ -66,28 +66,15 @@ def write_build(out: Path, *, name: str = "safety_rm", version: int = 3, train: 
     (root / "rejects").mkdir()
     shards = [(f"train-{i:05d}-of-{n_train_shards:05d}.parquet", train[i::n_train_shards])
               for i in range(n_train_shards)] + [("test-00000-of-00001.parquet", test)]
-    digest, outputs = hashlib.sha256(), []
     for filename, rows in shards:
         pq.write_table(pa.Table.from_pylist(rows), root / "data" / filename)
-        digest.update((root / "data" / filename).read_bytes())
-        outputs.append({"split": filename.split("-")[0], "path": f"data/{filename}",
-                        "n_rows": len(rows), "sha256": sha256_of(root / "data" / filename)})
-    rejects = "rejects/rejects-00000-of-00001.parquet"
     pq.write_table(pa.Table.from_pylist([{"uid": "f" * 32, "reason": "safety_category_4"}]),
-                   root / rejects)
+                   root / "rejects" / "rejects-00000-of-00001.parquet")
     (root / "composition.png").write_bytes(tiny_png())
-    manifest = {"fingerprint": digest.hexdigest(), "recipe": {"name": name, "version": version},
-                "curate_version": "0.1.0", "outputs": outputs,
-                "rejects": [{"path": rejects, "n_rows": 1, "sha256": sha256_of(root / rejects)}],
-                "images": {"composition.png": sha256_of(root / "composition.png")}}
-    (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(root, name=name, version=version)
     size = "n<1K" if len(train) + len(test) < 1000 else "1K<n<10K"
     (root / "README.md").write_text(card or CARD.format(name=name, version=version, size=size))
     return root
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_split(root: Path, split: str) -> list[dict]:

@@ -55,3 +55,21 @@ def test_raw_file_is_read_through_its_adapter(words):
     assert frame["source"].unique().to_list() == ["hh-rlhf"]
     assert compute_stats(frame, tokenizer=words) == compute_stats(
         FIXTURES / "hh-rlhf" / "harmless-sample.jsonl", format="hh-rlhf", tokenizer=words)
+
+
+def test_a_published_version_is_read_from_the_registry_like_its_folder(tmp_path, words,
+                                                                       monkeypatch):
+    from curate.publish import push_to_hub
+    from tests.version_fixtures import write_manifest
+
+    folder = tmp_path / "build" / "hh" / "v1"
+    _write_build(folder)
+    write_manifest(folder, name="hh", version=1)
+    (folder / "README.md").write_text("# hh v1\n")
+    monkeypatch.setenv("CURATE_HOME", str(tmp_path / "home"))
+    push_to_hub(folder, repo="org/hh", progress=False)
+    assert compute_stats("org/hh@v1", tokenizer=words) == compute_stats(folder, tokenizer=words)
+    monkeypatch.chdir(tmp_path)
+    assert compute_stats("hh_v1", tokenizer=words) == compute_stats(folder, tokenizer=words)
+    with pytest.raises(InputError, match="no tag or commit v2"):
+        compute_stats("org/hh@v2", tokenizer=words)

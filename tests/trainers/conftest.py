@@ -6,7 +6,6 @@ The trainer tests need torch + transformers (extra `[train]`) and the real Llama
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+from tests.version_fixtures import write_manifest
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 if not SHARED.exists():
@@ -42,8 +43,9 @@ def write_version(root: Path, *, schema: pa.Schema, train: list[dict[str, Any]],
     for split, rows in (("train", train), ("test", test)):
         pq.write_table(pa.Table.from_pylist(rows, schema=schema),
                        root / "data" / f"{split}-00000-of-00001.parquet")
-    (root / "manifest.json").write_text(json.dumps({"rows": {"train": len(train), "test": len(test)}}))
     (root / "README.md").write_text("# fixture\n")
+    write_manifest(root, name=root.parent.name, version=int(root.name[1:]),
+                   kind="sft" if "messages" in schema.names else "preference")
     return root
 
 

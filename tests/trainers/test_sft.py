@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from curate.errors import InputError
@@ -19,24 +17,6 @@ def test_sft_lowers_the_answer_loss_on_toy_dialogues(sft_version, tmp_path):
     assert sum(losses[-3:]) / 3 < losses[0] - 1.0
     assert metrics["eval_loss"] < losses[0]
     assert (tmp_path / "sft" / "model" / "config.json").exists()
-
-
-def test_registry_tag_resolves_to_that_versions_rows(sft_version, tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    repo = home / "hub" / "datasets" / "org" / "toy-sft"
-    repo.mkdir(parents=True)
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run(["cp", "-r", str(sft_version / "data"), str(repo)], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
-    subprocess.run([*git, "tag", "v1"], check=True)
-    monkeypatch.setenv("CURATE_HOME", str(home))
-    monkeypatch.delenv("HF_ENDPOINT", raising=False)
-    folder = resolve_dataset("org/toy-sft@v1")
-    assert read_rows(folder, split="train") == read_rows(sft_version, split="train")
-    with pytest.raises(InputError, match="v9"):
-        resolve_dataset("org/toy-sft@v9")
 
 
 def test_unknown_dataset_spec_says_what_to_pass():
