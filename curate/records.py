@@ -143,11 +143,3 @@ def safety_category(chosen_safe: bool | None, rejected_safe: bool | None) -> int
     return {(True, False): 1, (True, True): 2, (False, False): 3, (False, True): 4}[
         (chosen_safe, rejected_safe)]
 
-
-def __getattr__(name: str):
-    # RECORD_MODELS: kind -> model, kept for older importers; curate.kinds owns the kinds.
-    if name == "RECORD_MODELS":
-        from curate.kinds import KINDS
-
-        return {kind: spec.model for kind, spec in KINDS.items()}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

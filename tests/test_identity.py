@@ -83,7 +83,7 @@ def test_uid_of_tricky_texts_is_the_same_in_the_model_read_validate_and_build(tm
     pl.DataFrame(rows).write_parquet(tmp_path / "tricky.parquet")
     read_parquet = curate.read(tmp_path / "tricky.parquet", format="curate")["uid"].to_list()
     (batch,) = curate.scan_batches(data, format="curate")
-    checked = apply_checks(batch.frame, "preference", seen=set())["uid"].to_list()
+    checked = apply_checks(batch.frame, "preference")["uid"].to_list()
     recipe = write_recipe(tmp_path, sources={"tricky": {"path": "tricky.jsonl"}},
                           mix=[{"group": "all", "from": ["tricky"], "take": "all"}])
     build = curate.build(recipe, out=tmp_path / "out", progress=False)

@@ -7,11 +7,12 @@ from typing import Any
 
 from curate.adapters.base import Adapter, NEVER
 from curate.columns import arrow_schema, required_fields
+from curate.kinds import KINDS
 
 
 def native_kind(row: Mapping[str, Any]) -> str | None:
     """The record kind a native row belongs to, or None when it is not a native row."""
-    for kind in ("preference", "sft"):
+    for kind in KINDS:
         names = set(arrow_schema(kind).names) | {"uid", "safety_category"}
         if set(row) <= names and all(f in row for f in required_fields(kind)):
             return kind

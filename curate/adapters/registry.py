@@ -17,9 +17,9 @@ from typing import Any
 
 from curate.adapters.base import Adapter
 from curate.errors import InputError
+from curate.kinds import KINDS
 
 ENTRY_POINT_GROUP = "curate.adapters"
-KINDS = ("preference", "sft")
 RESERVED_NAMES = ("curate",)  # curate's own records, recognised before any adapter
 
 

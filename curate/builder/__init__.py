@@ -139,7 +139,7 @@ def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],
         "_rid", "source", "uid", "_key", "_row_digest", "split").collect()  # what select reads
     if "duplicate" not in excluded:
         return select(eligible, recipe), eligible.clear().select("_rid", "_key")
-    unique, duplicates = drop_duplicates(eligible, list(recipe.sources))
+    unique, duplicates = drop_duplicates(eligible)
     return select(unique, recipe), duplicates
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from curate.io.files import expand_paths
 from curate.recipe import CATALOG_FILE, Recipe, RecipeError, SourceSpec, load_catalog
-from curate.records import RECORD_MODELS
+from curate.kinds import kind_spec
 
 
 @dataclass
@@ -46,7 +46,7 @@ def resolve_sources(recipe: Recipe, recipe_path: Path) -> list[ResolvedSource]:
 
 def _check_set_fields(set_fields: dict[str, Any], kind: str, where: str) -> None:
     """`set:` names record fields: any other key would make every record `bad_field`."""
-    fields = RECORD_MODELS[kind].model_fields
+    fields = kind_spec(kind).model.model_fields
     unknown = sorted(set(set_fields) - set(fields))
     if unknown:
         raise RecipeError(f"{where}: `set:` names {unknown}, not fields of {kind} records; use "

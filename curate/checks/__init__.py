@@ -39,11 +39,10 @@ def check_by_reason(kind: str) -> dict[str, Check]:
 
 
 def apply_checks(frame: pl.DataFrame, kind: str, *, config: CheckConfig = CheckConfig(),
-                 enabled: Iterable[str] | None = None,
-                 seen: set[str] | None = None) -> pl.DataFrame:
+                 enabled: Iterable[str] | None = None) -> pl.DataFrame:
     """Add `uid` (+ `safety_category`), `reason` (the first failing error check, else null) and
-    `warning` (the first failing warning). `seen` is ignored (callers that still pass it keep
-    working): duplicates are found over all rows, curate.checks.duplicates.
+    `warning` (the first failing warning). Duplicates span all rows, so they are found after
+    the checks, over everything read (curate.checks.duplicates).
     """
     from curate.columns import with_derived
 

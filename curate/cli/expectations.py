@@ -11,6 +11,7 @@ import typer
 from curate.checks import CheckConfig
 from curate.cli.app import app
 from curate.errors import InputError
+from curate.kinds import KINDS
 
 expectations_app = typer.Typer(help="Great Expectations suites generated from the checks.",
                                no_args_is_help=True)
@@ -28,8 +29,8 @@ def export(
     """Write the suite: the same check definitions `curate validate` and the build use."""
     from curate.expectations.suite import expectation_suite
 
-    if schema not in ("preference", "sft"):
-        raise InputError(f"--schema {schema}: use preference or sft")
+    if schema not in KINDS:
+        raise InputError(f"--schema {schema}: use one of {', '.join(KINDS)}")
     loaded = None
     if recipe is not None:
         from curate.recipe import read_recipe

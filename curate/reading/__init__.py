@@ -105,7 +105,7 @@ def _read(paths, *, format, kind, set_fields, allow_empty: bool, contract: bool)
         if batch.problems:
             p = batch.problems[0]
             raise RecordError(p.message, file=p.file, line=p.line, field=p.field, reason=p.reason)
-        checked = apply_checks(batch.frame, batch.kind, seen=set(),
+        checked = apply_checks(batch.frame, batch.kind,
                                enabled=CONTRACT_REASONS if contract else ())
         broken = checked.filter(pl.col("reason").is_not_null())
         if broken.height:

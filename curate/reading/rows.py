@@ -17,7 +17,7 @@ from curate.adapters import Adapter, Reject
 from curate.columns import conform, polars_schema
 from curate.io.raw import BadLine
 from curate.reading.batch import Batch, Problem
-from curate.records import RECORD_MODELS
+from curate.kinds import kind_spec
 from curate.typecheck import type_error
 from curate.preview import preview
 
@@ -79,7 +79,7 @@ def to_batch(path: Path, kind: str, records: list[dict[str, Any]], lines: list[i
 def explain(record: Mapping[str, Any], kind: str) -> list[tuple[str, str]]:
     """The contract errors of one record in words: [(field, message)], empty when it fits."""
     try:
-        RECORD_MODELS[kind].model_validate(dict(record))
+        kind_spec(kind).model.model_validate(dict(record))
     except ValidationError as exc:
         return [_in_words(err) for err in exc.errors()]
     return []
