@@ -1,4 +1,4 @@
-"""The dataset card (README.md) of a built version, rendered from hub_cards/, and the facts it
+"""The dataset card (README.md) of a built version, rendered from curate/cards/, and the facts it
 needs that the build's counts do not hold: Table 6, lineage, the Hub's dataset_info, images.
 
 `describe_version` runs once per build, before manifest.json is written, and returns the entries

@@ -26,6 +26,8 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from curate.recipe import Recipe
+from curate.recipe.meaning import NOT_COUNTED
 from curate.version import Manifest, Version, from_folder, open_version
 
 REASONS = {
@@ -39,7 +41,9 @@ REASONS = {
 }
 # Recipe keys that decide which rows are kept (the split moves rows, it never adds or drops them).
 SELECTION_KEYS = ("sources", "mix", "seed", "exclude", "keep")
-_IGNORED_KEYS = ("name", "version", "description", "publish")
+# A new version has another name or number by design; the rest of the recipe that cannot change
+# the rows (its prose, its publish target) is what curate.recipe.meaning does not count.
+_IGNORED_KEYS = ("name", "version", *NOT_COUNTED[Recipe])
 
 
 class _Model(BaseModel):
