@@ -114,7 +114,8 @@ class Manifest(_Part):
     lineage: dict[str, Any] | None = Field(None, description="What changed since the previous "
                                            "version built beside it.")
     dataset_info: dict[str, Any] | None = Field(None, description="The Hub's dataset_info.")
-    images: dict[VersionPath, Sha256] = Field(default_factory=dict, description="Card image -> sha256.")
+    images: dict[VersionPath, Sha256] = Field(default_factory=dict,
+                                              description="Card image -> sha256.")
     audit: dict[str, Any] | None = Field(None, description="`curate audit score --attach`.")
 
     @field_serializer("recipe")
