@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from curate.errors import InputError
+from tests.publish.conftest import hub, isolated_hf_env  # noqa: F401  (fixtures)
 from tests.trainers.conftest import PREFERENCE_SCHEMA, toy_preference_rows, write_version
 from trainers.data import read_rows, resolve_dataset
 
@@ -69,3 +70,18 @@ def test_a_tag_and_its_commit_give_the_rows_of_the_folder(published, monkeypatch
     assert by_tag.fingerprint == local.fingerprint
     with pytest.raises(InputError, match=r"no tag or commit v9 .* \(tags: v3\)"):
         resolve_dataset("org/toy-rm@v9")
+
+
+def test_with_hf_endpoint_the_trainers_read_the_version_from_the_hub(tmp_path, monkeypatch,
+                                                                     isolated_hf_env, hub):
+    """HF_ENDPOINT set: ORG/NAME@vN comes from that Hub (the test Hub on 127.0.0.1), as every
+    HF tool reads it; the local registry (empty here) is not consulted."""
+    folder = write_version(tmp_path / "toy_rm" / "v3", schema=PREFERENCE_SCHEMA,
+                           train=toy_preference_rows(8, seed=1), test=toy_preference_rows(4, seed=2))
+    local = resolve_dataset(str(folder))
+    local.push_to_hub("org/toy-rm", endpoint=hub.url, token=hub.token, progress=False)
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    remote = resolve_dataset("org/toy-rm@v3")
+    assert remote.label == "org/toy-rm@v3" and remote.fingerprint == local.fingerprint
+    assert read_rows(remote, split="train") == read_rows(local, split="train")
+    assert not hub.unrouted
