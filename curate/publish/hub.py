@@ -91,8 +91,9 @@ def _status(exc) -> int | None:
 
 
 def push_to_endpoint(version: Version, *, repo: str, endpoint: Endpoint, token: str | None,
-                     private: bool, say: Say) -> PushResult:
-    """Create the repo if needed, commit the version in one commit, tag it; see the module doc."""
+                     private: bool | None, say: Say) -> PushResult:
+    """Create the repo if needed (`private` None: the Hub's default visibility), commit the
+    version in one commit, tag it; see the module doc."""
     from huggingface_hub import HfApi
     from huggingface_hub.errors import HfHubHTTPError
 

@@ -47,7 +47,7 @@ def _git(repo_dir: Path, *args: str, stdin: str | None = None, env: dict | None 
          check: bool = True) -> str:
     return git(repo_dir, *args, stdin=stdin, env={**GIT_ENV, **(env or {})}, check=check,
                error=PublishError, fix="nothing was tagged, fix the cause and run the same push "
-               "again, or push to an endpoint with --endpoint URL").decode().strip()
+               "again").decode().strip()
 
 
 def _store_lfs_object(repo_dir: Path, local: Path) -> tuple[str, int]:
@@ -120,7 +120,7 @@ def repo_folder(registry: Path, repo: str) -> Path:
     repo_dir = (root / org / name).resolve()
     if repo_dir.parent.parent != root:  # e.g. DIR/datasets/ORG is a link to elsewhere
         raise InputError(f"--repo {repo!r}: its registry folder resolves to {repo_dir}, outside "
-                         f"{root}; remove the link or pass another --registry")
+                         f"{root}; remove the link or push to another registry folder")
     return repo_dir
 
 
@@ -159,7 +159,7 @@ def push_to_registry(version: Version, *, repo: str, registry: Path, say: Say) -
         if tagged is not None:
             check_same_build(repo=repo, tag=tag, local=fingerprint,
                              published=_published_fingerprint(repo_dir, tagged))
-            return PushResult(repo, tag, tagged, fingerprint, "unchanged", str(registry))
+            return PushResult(repo, tag, tagged, fingerprint, "unchanged", str(registry), local=True)
         say(f"writing {len(version.published_files())} files to {repo_dir}")
         tree = _write_tree(repo_dir, version)
         parent = _ref(repo_dir, "refs/heads/main")
@@ -170,4 +170,4 @@ def push_to_registry(version: Version, *, repo: str, registry: Path, say: Say) -
         _git(repo_dir, "update-ref", "--stdin", stdin=(
             f"start\nupdate refs/heads/main {commit} {parent or ZERO_OID}\n"
             f"create refs/tags/{tag} {commit}\nprepare\ncommit\n"))
-    return PushResult(repo, tag, commit, fingerprint, "pushed", str(registry))
+    return PushResult(repo, tag, commit, fingerprint, "pushed", str(registry), local=True)

@@ -20,12 +20,21 @@ class PushResult:
     fingerprint: str
     status: Literal["pushed", "unchanged"]
     target: str  # the endpoint URL (password masked) or the registry folder
+    local: bool = False  # True when `target` is the local registry
+
+    @property
+    def where(self) -> str:
+        """The dataset's page on the Hub, or the registry it went to."""
+        if self.local:
+            return f"the local registry {self.target}"
+        return f"{self.target}/datasets/{self.repo}"
 
     def describe(self) -> str:
+        """One line: what happened, where, and which build."""
         if self.status == "unchanged":
-            return (f"{self.repo}@{self.tag} is already published on {self.target} with fingerprint "
+            return (f"{self.repo}@{self.tag} is already published on {self.where} with fingerprint "
                     f"{self.fingerprint} (commit {self.commit[:12]}): nothing to do")
-        return (f"pushed {self.repo}@{self.tag} to {self.target}: commit {self.commit[:12]}, "
+        return (f"pushed {self.repo}@{self.tag} to {self.where}: commit {self.commit[:12]}, "
                 f"fingerprint {self.fingerprint}")
 
 

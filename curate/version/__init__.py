@@ -7,7 +7,7 @@ and the trainers train on them; all of them go through this package.
 >>> open_version("org/none@v1", registry="/nonexistent")
 Traceback (most recent call last):
 ...
-curate.errors.InputError: org/none@v1: no such dataset in the registry /nonexistent; push it first (`curate push`), set CURATE_HOME or pass --registry DIR, or give a Hub endpoint
+curate.errors.InputError: org/none@v1: no such dataset in the registry /nonexistent; push it first (`curate push --local`), set CURATE_HOME or pass --registry DIR, or give a Hub endpoint
 """
 
 from curate.version.layout import CARD, DATA, MANIFEST, NOT_PUBLISHED, REJECTS, version_folder

@@ -98,7 +98,11 @@ class Version:
         return {rel: path for rel, path in sorted(self.files.items()) if is_published(rel)}
 
     def push_to_hub(self, repo: str, **kwargs: Any):
-        """Publish this version (see curate.publish.push_to_hub)."""
+        """Publish this version as `repo`@vN: to HF_ENDPOINT's Hub (default huggingface.co), or
+        `endpoint=URL`, or the local registry with `local=True`; see curate.publish.push_to_hub.
+
+        >>> version.push_to_hub("my-org/safety-rm", local=True)  # doctest: +SKIP
+        """
         from curate.publish import push_to_hub
 
         return push_to_hub(self.path, repo=repo, **kwargs)
@@ -155,8 +159,8 @@ def _from_registry(ref: PublishedRef, registry: Path) -> Version:
     repo_dir = registry / "datasets" / ref.repo
     if not (repo_dir / ".git").is_dir():
         raise InputError(f"{label}: no such dataset in the registry {registry}; push it first "
-                         "(`curate push`), set CURATE_HOME or pass --registry DIR, or give a Hub "
-                         "endpoint")
+                         "(`curate push --local`), set CURATE_HOME or pass --registry DIR, or give "
+                         "a Hub endpoint")
     fix = "compare build folders instead"
     commit = git(repo_dir, "rev-parse", "-q", "--verify", f"{ref.revision}^{{commit}}",
                  check=False, fix=fix).decode().strip()

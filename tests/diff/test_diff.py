@@ -126,7 +126,7 @@ def test_registry_versions_compare_like_folders_without_rejects(versions, tmp_pa
     v1, v2 = versions
     registry = tmp_path / "registry"
     for v in versions:
-        v.push_to_hub("org/t", registry=registry, progress=False)
+        v.push_to_hub("org/t", local=registry, progress=False)
     published = diff_versions("org/t@v1", "org/t@v2", registry=registry)
     local = diff_versions(v1.path, v2.path)
     assert {n: (s.n_added, s.n_removed) for n, s in published.sources.items()} == \

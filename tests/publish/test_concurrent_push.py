@@ -95,8 +95,8 @@ def git(repo_dir, *args: str) -> str:
 def test_registry_push_that_loses_a_race_to_the_same_build_reports_already_published(tmp_path, monkeypatch):
     version, registry = build(tmp_path / "build"), tmp_path / "registry"
     slow_ref_updates(tmp_path, monkeypatch)
-    results = two_at_once(lambda: push_to_hub(version, repo=REPO, registry=registry),
-                          lambda: push_to_hub(version, repo=REPO, registry=registry))
+    results = two_at_once(lambda: push_to_hub(version, repo=REPO, local=registry),
+                          lambda: push_to_hub(version, repo=REPO, local=registry))
     assert [type(r).__name__ for r in results] == ["PushResult", "PushResult"], results
     assert sorted(r.status for r in results) == ["pushed", "unchanged"]
     repo_dir = registry / "datasets" / "my-org" / "safety-rm"
@@ -107,8 +107,8 @@ def test_registry_push_that_loses_a_race_to_the_same_build_reports_already_publi
 def test_registry_push_racing_another_build_for_the_same_tag_still_conflicts(tmp_path, monkeypatch):
     ours, theirs, registry = build(tmp_path / "a"), build(tmp_path / "b", n_train=31), tmp_path / "registry"
     slow_ref_updates(tmp_path, monkeypatch)
-    results = two_at_once(lambda: push_to_hub(ours, repo=REPO, registry=registry),
-                          lambda: push_to_hub(theirs, repo=REPO, registry=registry))
+    results = two_at_once(lambda: push_to_hub(ours, repo=REPO, local=registry),
+                          lambda: push_to_hub(theirs, repo=REPO, local=registry))
     assert sorted(type(r).__name__ for r in results) == ["PushResult", "VersionConflictError"], results
     conflict = next(r for r in results if isinstance(r, VersionConflictError))
     assert "bump the recipe's version" in str(conflict)

@@ -36,7 +36,7 @@ def target(request, tmp_path):
     """push_to_hub's keyword arguments for either target, and a function listing what it holds."""
     if request.param == "registry":
         registry = tmp_path / "registry"
-        return {"registry": registry}, lambda: sorted(p.name for p in registry.rglob("*"))
+        return {"local": registry}, lambda: sorted(p.name for p in registry.rglob("*"))
     hub = request.getfixturevalue("hub")
     return {"endpoint": hub.url}, lambda: sorted(hub.store.repos) + sorted(hub.store.lfs)
 
@@ -107,7 +107,7 @@ def test_manifest_path_that_leaves_the_version_folder_is_refused(tmp_path):
     manifest["images"] = {"../../../etc/hostname": "0" * 64}
     (version / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(InputError, match="not a plain path inside the version folder"):
-        push_to_hub(version, repo=REPO, registry=tmp_path / "registry")
+        push_to_hub(version, repo=REPO, local=tmp_path / "registry")
     assert not (tmp_path / "registry").exists()
 
 
@@ -116,7 +116,8 @@ def test_cli_push_of_an_edited_shard_exits_2_naming_the_file(tmp_path, monkeypat
 
     version = build_v3(tmp_path)
     edit_shard(version)
-    assert run_cli(monkeypatch, "push", "safety_rm_v3", "--repo", REPO, "--from", str(version)) == 2
+    assert run_cli(monkeypatch, "push", "safety_rm_v3", "--repo", REPO, "--from", str(version),
+                   "--local") == 2
     err = capsys.readouterr().err
     assert f"{SHARD}: sha256" in err and "Traceback" not in err
     assert not (tmp_path / "curate_home").exists()

@@ -26,18 +26,26 @@ def files_at(hub, revision: str) -> list[str]:
                                                      recursive=True) if hasattr(f, "lfs"))
 
 
-def test_push_makes_one_commit_and_tags_it_in_a_private_repo(hub, tmp_path):
+def test_push_makes_one_commit_and_tags_it_in_a_repo_of_the_hubs_default_visibility(hub, tmp_path):
     version = build_v3(tmp_path, n_train_shards=2)
     result = push_to_hub(version, repo=REPO, endpoint=hub.url)
     repo = hub.store.repos[REPO]
     assert result.status == "pushed" and result.tag == "v3"
-    assert repo.private is True
+    assert repo.private is False  # create_repo(private=None): the Hub decides, public here
     assert repo.tags == {"v3": result.commit} and repo.branches["main"] == result.commit
     assert len(repo.commits) == 2  # the Hub's initial commit, then exactly one for the version
     assert files_at(hub, "v3") == [".gitattributes", "README.md", "composition.png",
                                    "data/test-00000-of-00001.parquet", "data/train-00000-of-00002.parquet",
                                    "data/train-00001-of-00002.parquet", "manifest.json"]
     assert hub.count("commit") == 1 and hub.count("validate_yaml") == 1
+
+
+def test_private_true_creates_a_private_repo_and_an_existing_one_keeps_its_visibility(hub, tmp_path):
+    push_to_hub(build_v3(tmp_path / "a"), repo=REPO, endpoint=hub.url, private=True)
+    assert hub.store.repos[REPO].private is True
+    v4 = write_build(tmp_path / "b", version=4, train=preference_rows(9), test=preference_rows(3))
+    push_to_hub(v4, repo=REPO, endpoint=hub.url)
+    assert hub.store.repos[REPO].private is True and set(hub.store.repos[REPO].tags) == {"v3", "v4"}
 
 
 def test_pushed_version_loads_back_with_identical_rows(hub, tmp_path):

@@ -39,7 +39,7 @@ def versions(tmp_path):
 def test_each_version_is_one_commit_and_a_tag_in_the_hub_layout(versions, tmp_path):
     registry = tmp_path / "hub"
     for number in (1, 3):
-        push_to_hub(versions[number], repo=REPO, registry=registry)
+        push_to_hub(versions[number], repo=REPO, local=registry)
     repo_dir = registry / "datasets" / "my-org" / "safety-rm"
     assert git(repo_dir, "log", "--format=%s", "main").splitlines() == ["safety_rm v3", "safety_rm v1"]
     assert git(repo_dir, "tag").splitlines() == ["v1", "v3"]
@@ -56,33 +56,33 @@ def test_each_version_is_one_commit_and_a_tag_in_the_hub_layout(versions, tmp_pa
 
 def test_registry_push_of_the_same_build_is_a_noop_and_a_changed_one_is_refused(versions, tmp_path):
     registry = tmp_path / "hub"
-    first = push_to_hub(versions[3], repo=REPO, registry=registry)
-    assert push_to_hub(versions[3], repo=REPO, registry=registry).status == "unchanged"
+    first = push_to_hub(versions[3], repo=REPO, local=registry)
+    assert push_to_hub(versions[3], repo=REPO, local=registry).status == "unchanged"
     changed = write_build(tmp_path / "other", version=3, train=preference_rows(21), test=preference_rows(5))
     with pytest.raises(VersionConflictError, match=first.fingerprint):
-        push_to_hub(changed, repo=REPO, registry=registry)
+        push_to_hub(changed, repo=REPO, local=registry)
     repo_dir = registry / "datasets" / "my-org" / "safety-rm"
     assert git(repo_dir, "rev-list", "--count", "main") == "1"
 
 
 def test_registry_push_that_fails_at_the_ref_update_leaves_no_tag_and_a_retry_succeeds(versions, tmp_path):
     registry = tmp_path / "hub"
-    push_to_hub(versions[1], repo=REPO, registry=registry)
+    push_to_hub(versions[1], repo=REPO, local=registry)
     repo_dir = registry / "datasets" / "my-org" / "safety-rm"
     before = git(repo_dir, "rev-parse", "main")
     lock = repo_dir / ".git" / "refs" / "heads" / "main.lock"  # as a crashed or concurrent git leaves it
     lock.write_text("")
     with pytest.raises(PublishError, match="nothing was tagged"):
-        push_to_hub(versions[3], repo=REPO, registry=registry)
+        push_to_hub(versions[3], repo=REPO, local=registry)
     assert git(repo_dir, "tag").splitlines() == ["v1"] and git(repo_dir, "rev-parse", "main") == before
     lock.unlink()
-    result = push_to_hub(versions[3], repo=REPO, registry=registry)
+    result = push_to_hub(versions[3], repo=REPO, local=registry)
     assert result.status == "pushed" and git(repo_dir, "rev-parse", "v3") == result.commit
 
 
-def test_default_registry_is_curate_home_hub(versions, tmp_path, monkeypatch):
+def test_local_true_is_the_registry_in_curate_home(versions, tmp_path, monkeypatch):
     monkeypatch.setenv("CURATE_HOME", str(tmp_path / "home"))
-    push_to_hub(versions[3], repo=REPO)
+    push_to_hub(versions[3], repo=REPO, local=True)
     assert git(tmp_path / "home" / "hub" / "datasets" / "my-org" / "safety-rm", "tag") == "v3"
 
 
@@ -133,7 +133,7 @@ offline = true
 
 def test_olah_serves_registry_versions_to_load_dataset(versions, tmp_path, olah):
     for number in (1, 3):
-        push_to_hub(versions[number], repo=REPO, registry=tmp_path / "hub")
+        push_to_hub(versions[number], repo=REPO, local=tmp_path / "hub")
     for revision, version in (("v3", versions[3]), ("v1", versions[1])):
         loaded = load_with_datasets(olah, REPO, revision, cache=tmp_path / f"cache-{revision}")
         assert loaded == {"train": read_split(version, "train"), "test": read_split(version, "test")}

@@ -24,7 +24,7 @@ def build_v3(tmp_path):
 @pytest.mark.parametrize("repo", ["my-org/safety-rm", "Org_1/Foo-BAR_foo.bar123", "a/b"])
 def test_hub_style_repo_ids_pass(tmp_path, repo):
     registry = tmp_path / "registry"
-    assert push_to_hub(build_v3(tmp_path), repo=repo, registry=registry, progress=False).status == "pushed"
+    assert push_to_hub(build_v3(tmp_path), repo=repo, local=registry, progress=False).status == "pushed"
     assert (registry / "datasets" / repo / ".git").is_dir()
 
 
@@ -32,7 +32,7 @@ def test_hub_style_repo_ids_pass(tmp_path, repo):
 def test_repo_id_outside_the_hub_rules_is_refused_before_anything_is_written(tmp_path, repo):
     registry = tmp_path / "home" / "hub"
     with pytest.raises(InputError, match=r"--repo .*a dataset repo id is ORG/NAME.*e\.g\. my-org/safety-rm"):
-        push_to_hub(build_v3(tmp_path), repo=repo, registry=registry, progress=False)
+        push_to_hub(build_v3(tmp_path), repo=repo, local=registry, progress=False)
     assert not (tmp_path / "home").exists() and not (tmp_path / "abs").exists()
 
 
@@ -49,7 +49,7 @@ def test_repo_org_dotdot_does_not_create_a_git_repository_in_hub_datasets(tmp_pa
     version = build_v3(tmp_path)
     registry = tmp_path / "registry"
     with pytest.raises(InputError, match="--repo 'org/..'"):
-        push_to_hub(version, repo="org/..", registry=registry)
+        push_to_hub(version, repo="org/..", local=registry)
     assert not registry.exists()  # on main: registry/datasets/.git
 
 
@@ -66,5 +66,5 @@ def test_registry_folder_linked_outside_the_registry_is_refused(tmp_path):
     elsewhere.mkdir()
     os.symlink(elsewhere, registry / "datasets" / "my-org")
     with pytest.raises(InputError, match="resolves to .*elsewhere.*outside"):
-        push_to_hub(build_v3(tmp_path), repo="my-org/safety-rm", registry=registry)
+        push_to_hub(build_v3(tmp_path), repo="my-org/safety-rm", local=registry)
     assert list(elsewhere.iterdir()) == []

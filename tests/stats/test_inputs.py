@@ -67,7 +67,7 @@ def test_a_published_version_is_read_from_the_registry_like_its_folder(tmp_path,
     write_manifest(folder, name="hh", version=1)
     (folder / "README.md").write_text("# hh v1\n")
     monkeypatch.setenv("CURATE_HOME", str(tmp_path / "home"))
-    push_to_hub(folder, repo="org/hh", progress=False)
+    push_to_hub(folder, repo="org/hh", local=True, progress=False)
     assert compute_stats("org/hh@v1", tokenizer=words) == compute_stats(folder, tokenizer=words)
     monkeypatch.chdir(tmp_path)
     assert compute_stats("hh_v1", tokenizer=words) == compute_stats(folder, tokenizer=words)

@@ -25,7 +25,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def _push(folder, repo: str, home) -> None:
     env = {**os.environ, "CURATE_HOME": str(home)}
     done = subprocess.run([sys.executable, "-m", "curate", "push", "x_v1", "--from", str(folder),
-                           "--repo", repo], env=env, capture_output=True, text=True)
+                           "--repo", repo, "--local"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
