@@ -1,8 +1,12 @@
-"""The dataset card (README.md) of a built version, rendered from curate/cards/, and the facts it
-needs that the build's counts do not hold: Table 6, lineage, the Hub's dataset_info, images.
+"""The dataset card (README.md) of a built version, and the facts it needs that the build's
+counts do not hold: Table 6, lineage, the Hub's dataset_info, images.
 
 `describe_version` runs once per build, before manifest.json is written, and returns the entries
-it adds to the manifest; `render_card` is a pure function of the recipe and the manifest.
+it adds to the manifest; `dataset_card` (and `render_card`, its text) is a pure function of the
+recipe and the manifest: metadata as huggingface_hub's `DatasetCardData`, the body from the
+kind's Jinja template in curate/cards/, the whole parsed back as a `DatasetCard`. The card
+loads the version from its folder; `card_for_repo` makes it load the version from a Hub repo
+(what `curate push` uploads).
 """
 
 from __future__ import annotations
@@ -15,21 +19,32 @@ import jinja2
 import polars as pl
 import pyarrow.parquet as pq
 import yaml
+from huggingface_hub import DatasetCard, DatasetCardData
 
 from curate.builder.card_images import COMPOSITION, LENGTHS, write_composition_png, \
     write_lengths_png
+from curate.builder.card_license import card_license
+from curate.builder.card_text import card_for_repo, load_section, output_format, split_rule
 from curate.builder.card_stats import length_summary, version_stats
 from curate.builder.lineage import lineage_entry
 from curate.errors import CurateError
 from curate.io.digest import sha256_file
 from curate.kinds import kind_spec
-from curate.recipe import Recipe
+from curate.recipe import Recipe, SourceSpec
 from curate.records import DEGREES
 from curate.stats.tokenizers import Tokenizer
 
 # Llama 2 section 3.2.2: shares of the Meta Safety data per bin; bin 4 is excluded.
 SAFETY_BINS = {"1": ("chosen safe, rejected unsafe", 0.18), "2": ("both safe", 0.47),
                "3": ("both unsafe", 0.35), "4": ("chosen unsafe, rejected safe", 0.0)}
+# The Hub's tasks (huggingface.js tasks/src/pipelines.ts) a version trains. A preference version
+# trains a reward model (TRL's RewardTrainer: a sequence classifier scoring one response, fit
+# to rank chosen over rejected) or a policy by DPO; an SFT version, a text generator.
+TASK_CATEGORIES = {"preference": ("text-ranking", "text-classification"),
+                   "sft": ("text-generation",)}
+# The order of the card's metadata keys: what a reader looks for first.
+METADATA_ORDER = ["license", "license_name", "license_link", "pretty_name", "language",
+                  "task_categories", "tags", "size_categories", "configs", "dataset_info"]
 
 
 def cards_dir() -> Path:
@@ -52,27 +67,35 @@ def size_category(n: int) -> str:
 
 
 def dataset_info(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The Hub's `dataset_info` as `datasets` writes it: features from the shards' Arrow schema,
-    and per split num_examples and num_bytes (uncompressed, from the Parquet row-group metadata,
-    so nothing is read but footers); download_size is the shards' size on disk."""
-    from datasets import Features
+    """The Hub's `dataset_info` as `datasets` writes it when it pushes a dataset
+    (`DatasetInfosDict.to_dataset_card_data`): features from the shards' Arrow schema, and per
+    split num_examples and num_bytes (uncompressed, from the Parquet row-group metadata, so
+    nothing is read but footers); download_size is the shards' size on disk."""
+    from datasets import DatasetInfo, Features, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
 
     outputs = manifest["outputs"]
     if not outputs:
         return {}
     features = Features.from_arrow_schema(pq.read_schema(folder / outputs[0]["path"]))
-    splits: dict[str, dict[str, int]] = {}
+    splits: dict[str, SplitInfo] = {}
     download = 0
     for o in outputs:
         path = folder / o["path"]
         meta = pq.ParquetFile(path).metadata
-        split = splits.setdefault(o["split"], {"name": o["split"], "num_bytes": 0, "num_examples": 0})
-        split["num_bytes"] += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        split["num_examples"] += meta.num_rows
+        split = splits.setdefault(o["split"], SplitInfo(name=o["split"]))
+        split.num_bytes += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        split.num_examples += meta.num_rows
         download += path.stat().st_size
-    ordered = [splits[s] for s in ("train", "test") if s in splits]
-    return {"features": features._to_yaml_list(), "splits": ordered, "download_size": download,
-            "dataset_size": sum(s["num_bytes"] for s in ordered)}
+    ordered = SplitDict()
+    for name in ("train", "test"):
+        if name in splits:
+            ordered.add(splits[name])
+    info = DatasetInfo(features=features, splits=ordered, download_size=download,
+                       dataset_size=sum(s.num_bytes for s in ordered.values()))
+    card_data = DatasetCardData()
+    DatasetInfosDict({"default": info}).to_dataset_card_data(card_data)
+    return card_data["dataset_info"]
 
 
 def describe_version(work: Path, recipe: Recipe, manifest: dict[str, Any], *,
@@ -104,30 +127,35 @@ def composition_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
             for source, rows in sorted(entry["sources"].items())]
 
 
-def _license(manifest: dict[str, Any]) -> str:
-    """One license shared by every source; "unknown" when none says; else "other"."""
-    licenses = [s.get("license") for s in manifest["sources"].values()]
-    if not any(licenses):
-        return "unknown"
-    return licenses[0] if len(set(licenses)) == 1 else "other"
-
-
-def front_matter(recipe: Recipe, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The card's YAML metadata: the keys the Hub reads (huggingface_hub's DatasetCardData)."""
+def card_metadata(recipe: Recipe, manifest: dict[str, Any]) -> DatasetCardData:
+    """The card's YAML metadata: the keys the Hub reads, licenses from the catalog's sources."""
     splits = manifest["splits"]
-    meta = {
-        "license": _license(manifest),
-        "pretty_name": f"{recipe.name} v{recipe.version}",
-        "language": ["en"],
-        "task_categories": ["text-generation"],
-        "tags": ["curate", "llama-2", *kind_spec(recipe.kind).card_tags],
-        "size_categories": [size_category(sum(splits.values()))],
-        "configs": [{"config_name": "default", "data_files": [
+    return DatasetCardData(
+        **card_license([s.get("license") for s in manifest["sources"].values()]),
+        pretty_name=f"{recipe.name} v{recipe.version}",
+        language=["en"],
+        task_categories=list(TASK_CATEGORIES[recipe.kind]),
+        tags=["curate", "llama-2", *kind_spec(recipe.kind).card_tags],
+        size_categories=[size_category(sum(splits.values()))],
+        configs=[{"config_name": "default", "data_files": [
             {"split": split, "path": f"data/{split}-*.parquet"} for split in splits]}],
-    }
-    if manifest.get("dataset_info"):
-        meta["dataset_info"] = manifest["dataset_info"]
-    return meta
+        dataset_info=manifest.get("dataset_info") or None)
+
+
+def source_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per source what the catalog (or the recipe) says of it: entry, format, license, sample."""
+    return [{"source": name, "catalog": s.get("catalog"), "format": s.get("format"),
+             "license": s.get("license") or "unknown", "sample": bool(s.get("sample"))}
+            for name, s in manifest["sources"].items()]
+
+
+def recipe_as_written(recipe: dict[str, Any]) -> str:
+    """The recipe's YAML with each source as its spec gives it: a `{catalog: NAME}` source
+    takes its format, license and sample flag from the catalog, so the spec's defaults
+    (`sample: false`, `set: {}`) would misstate them."""
+    sources = {name: SourceSpec.model_validate(spec).model_dump(
+        mode="json", by_alias=True, exclude_defaults=True) for name, spec in recipe["sources"].items()}
+    return yaml.safe_dump({**recipe, "sources": sources}, sort_keys=False)
 
 
 def _merged(per_split: dict[str, dict[str, int]]) -> dict[str, int]:
@@ -168,13 +196,14 @@ def rejects_by_reason(manifest: dict[str, Any]) -> dict[str, int]:
     return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def render_card(recipe: Recipe, manifest: dict[str, Any], *, repo: str | None = None) -> str:
-    """README.md of the version: YAML front matter, then the sections of the kind's template."""
+def dataset_card(recipe: Recipe, manifest: dict[str, Any], *,
+                 repo: str | None = None) -> DatasetCard:
+    """The version's card: YAML metadata, then the sections of the kind's template. It loads
+    the version from its folder, or from the Hub repo `repo` when given (see card_for_repo)."""
     from curate.audit.attach import card_section
     from curate.diff.render import source_reasons
     from curate.diff import SourceDiff
 
-    repo = repo or (recipe.publish or {}).get("repo")
     lineage = manifest.get("lineage") or {}
     lineage_rows = [{"source": name, **s, "why": source_reasons(SourceDiff(**s))}
                     for name, s in (lineage.get("sources") or {}).items()]
@@ -184,13 +213,27 @@ def render_card(recipe: Recipe, manifest: dict[str, Any], *, repo: str | None = 
     env.filters["pct"] = lambda value: "-" if value is None else f"{100 * value:.1f}%"
     env.filters["num"] = lambda value: "-" if value is None else f"{value:,.1f}"
     template = env.get_template(kind_spec(recipe.kind).card_template)
-    return template.render(
-        front_matter=yaml.safe_dump(front_matter(recipe, manifest), sort_keys=False).strip(),
-        pretty_name=f"{recipe.name} v{recipe.version}", recipe=recipe, manifest=manifest,
+    metadata = card_metadata(recipe, manifest)
+    text = template.render(
+        card_data=metadata.to_yaml(original_order=METADATA_ORDER), license=metadata.license,
+        pretty_name=metadata.pretty_name, recipe=recipe, manifest=manifest,
         composition=composition_rows(manifest), splits=manifest["splits"],
+        split_rule=split_rule(manifest["recipe"].get("split") or {}, manifest),
+        output_format=output_format(manifest), sources=source_rows(manifest),
         distributions=distributions(manifest), rejects=rejects_by_reason(manifest),
         table6=manifest.get("table6"), images=manifest.get("images", {}), lineage=lineage,
-        lineage_rows=lineage_rows, repo=repo or "ORG/NAME",
+        lineage_rows=lineage_rows,
+        load_it=load_section(f"v{recipe.version}", splits=list(manifest["splits"]), repo=repo),
         audit=card_section(manifest["audit"]) if manifest.get("audit") else None,
         samples=[n for n, s in manifest["sources"].items() if s.get("sample")],
-        recipe_yaml=yaml.safe_dump(manifest["recipe"], sort_keys=False))
+        recipe_yaml=recipe_as_written(manifest["recipe"]))
+    return DatasetCard(text)
+
+
+def render_card(recipe: Recipe, manifest: dict[str, Any], *, repo: str | None = None) -> str:
+    """README.md of the version: the text of `dataset_card`."""
+    return str(dataset_card(recipe, manifest, repo=repo))
+
+
+__all__ = ["card_for_repo", "card_metadata", "cards_dir", "dataset_card", "dataset_info",
+           "describe_version", "render_card"]

@@ -32,7 +32,10 @@ class Words:
 
 
 def _rows(build) -> pl.DataFrame:
-    return pl.concat([pl.read_parquet(build.path / o.path) for o in build.manifest.outputs])
+    """The shards' rows with chosen / rejected as text, in whichever of TRL's formats they are."""
+    rows = pl.concat([pl.read_parquet(build.path / o.path) for o in build.manifest.outputs])
+    return rows.with_columns(pl.col(c).list.first().struct.field("content").alias(c)
+                             for c in ("chosen", "rejected") if rows.schema[c] != pl.String)
 
 
 def _card(build) -> str:
@@ -88,7 +91,7 @@ def test_card_sections_carry_the_builds_numbers_without_a_tokenizer(tmp_path, mo
     lengths = {s["series"]: s for s in m.table6["lengths"]["series"]}
     assert lengths["rejected responses"]["n"] == total and m.table6["lengths"]["unit"] == "characters"
     assert lengths["rejected responses"]["max"] == rows["rejected"].str.len_chars().max()
-    assert 'load_dataset("ORG/NAME", revision="v1")' in card
+    assert 'ds = load_dataset("parquet", data_files={' in card and "ORG/NAME" not in card
     assert "First version" in card and m.lineage == {"previous": None}
     assert "seed: 3" in card.split("## Recipe")[1]
     assert "![Rows per source](composition.png)" in card and "![Message lengths](lengths.png)" in card

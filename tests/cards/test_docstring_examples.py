@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["curate.builder.card_stats", "curate.builder.row_stats", "curate.builder.spill", "curate.builder.card_images", "curate.builder.lineage",
-           "curate.diff"]
+           "curate.builder.card_license", "curate.builder.card_text", "curate.diff"]
 
 
 @pytest.mark.parametrize("name", MODULES)
