@@ -20,11 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from curate.publish.names import check_repo_id
 from curate.publish.result import PushResult
 from curate.publish.target import LocalRegistry, check_can_send, push_target
-from curate.publish.version import check_files, read_version, resolve_build_dir
+from curate.publish.version import card_naming, check_files, read_version, resolve_build_dir
 
 __all__ = ["PushResult", "push_target", "push_to_hub", "read_version", "resolve_build_dir"]
 
@@ -54,15 +55,16 @@ def push_to_hub(build_dir: str | Path, *, repo: str, endpoint: str | None = None
         check_can_send(target, token)
     check_files(version)  # an edited shard would be published as the manifest's; refuse it
     console = Console(stderr=True, quiet=not progress)
-    say = lambda message: console.print(f"[dim]push:[/] {message}", soft_wrap=True)  # noqa: E731
-    if isinstance(target, LocalRegistry):
-        from curate.publish.registry import push_to_registry
+    say = lambda message: console.print(f"[dim]push:[/] {escape(message)}", soft_wrap=True)  # noqa: E731
+    with card_naming(version, repo) as published:  # its load snippet names the repo
+        if isinstance(target, LocalRegistry):
+            from curate.publish.registry import push_to_registry
 
-        result = push_to_registry(version, repo=repo, registry=target.folder, say=say)
-    else:
-        from curate.publish.hub import push_to_endpoint
+            result = push_to_registry(published, repo=repo, registry=target.folder, say=say)
+        else:
+            from curate.publish.hub import push_to_endpoint
 
-        result = push_to_endpoint(version, repo=repo, endpoint=target, token=token,
-                                  private=private, say=say)
+            result = push_to_endpoint(published, repo=repo, endpoint=target, token=token,
+                                      private=private, say=say)
     say(result.describe())
     return result

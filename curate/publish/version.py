@@ -6,8 +6,12 @@ complete build, and that every file is still the one its manifest describes.
 
 from __future__ import annotations
 
+import dataclasses
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from curate.errors import InputError
 from curate.io.digest import sha256_file
@@ -48,6 +52,24 @@ def check_files(version: Version) -> None:
     for rel in paths:
         if actual[rel] != expected[rel]:
             raise changed_file(version, rel, expected=expected[rel], actual=actual[rel])
+
+
+@contextmanager
+def card_naming(version: Version, repo: str) -> Iterator[Version]:
+    """`version` with a card whose load snippet names `repo`, as the push uploads it; the build
+    folder's README.md stays as built (the card is not among the manifest's digests)."""
+    from curate.builder.card import card_for_repo
+
+    built = version.files[CARD]
+    text = built.read_bytes().decode("utf-8")
+    named = card_for_repo(text, repo)
+    if named == text:
+        yield version
+        return
+    with tempfile.TemporaryDirectory(prefix="curate-card-") as tmp:
+        card = Path(tmp) / CARD
+        card.write_bytes(named.encode("utf-8"))
+        yield dataclasses.replace(version, files={**version.files, CARD: card})
 
 
 def read_version(build_dir: str | Path) -> Version:

@@ -75,6 +75,10 @@ def test_cli_push_with_only_hf_endpoint_set_lands_on_that_hub_without_machine_pa
     for machine_path in ("/tmp", "/work", str(tmp_path), os.environ["CURATE_HOME"], str(os.getcwd())):
         assert machine_path not in text
     assert not [s for s in strings(json.loads(text)) if PurePosixPath(s).is_absolute()]
+    card = open(api.hf_hub_download("my-org/t", "README.md", repo_type="dataset", revision="v1",
+                                    cache_dir=tmp_path / "dl"), encoding="utf-8").read()
+    assert 'load_dataset("my-org/t", revision="v1")' in card and "ORG/NAME" not in card
+    assert 'load_dataset("my-org/t"' not in (build.path / "README.md").read_text()  # as built
 
 
 def test_cli_push_without_endpoint_targets_huggingface_co_and_without_a_token_stops_offline(tmp_path):

@@ -52,6 +52,9 @@ def test_each_version_is_one_commit_and_a_tag_in_the_hub_layout(versions, tmp_pa
     assert git(repo_dir, "show", "v3:data/train-00000-of-00001.parquet").splitlines()[1] == f"oid sha256:{oid}"
     assert (repo_dir / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid).read_bytes() == shard.read_bytes()
     assert git(repo_dir, "show", "v3:manifest.json") == (versions[3] / "manifest.json").read_text().strip()
+    # The card names the repo it was pushed to; the build folder keeps the one it was built with.
+    assert 'load_dataset("my-org/safety-rm", revision="v3")' in git(repo_dir, "show", "v3:README.md")
+    assert 'load_dataset("ORG/NAME", revision="v3")' in (versions[3] / "README.md").read_text()
 
 
 def test_registry_push_of_the_same_build_is_a_noop_and_a_changed_one_is_refused(versions, tmp_path):

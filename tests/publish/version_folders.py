@@ -36,6 +36,8 @@ configs:
 # {name} v{version}
 
 ![composition](composition.png)
+
+    ds = load_dataset("ORG/NAME", revision="v{version}")
 """
 
 
