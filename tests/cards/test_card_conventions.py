@@ -132,6 +132,7 @@ def test_the_card_names_the_trl_format_the_recipe_asked_for(tmp_path):
     build = build_v1(tmp_path)
     conversational = _with_output(build, {"format": "conversational"})
     assert "## Format\n\nTRL's conversational preference format: `prompt` is" in conversational
+    assert "`rejected` each hold the one assistant message that continues it" in conversational
     assert "`RewardTrainer` and `DPOTrainer` take the columns as they are" in conversational
     standard = _with_output(build, {"format": "standard"})
     assert "## Format\n\nTRL's standard preference format" in standard
