@@ -27,7 +27,7 @@ from curate.builder.sources import ResolvedSource, resolve_sources, sampled_sour
 from curate.builder.spill import Spill
 from curate.builder.write import write_version
 from curate.checks import reasons
-from curate.progress import StageTimer, progress_bar
+from curate.progress import Stages
 from curate.errors import InputError
 from curate.recipe import Recipe, read_recipe
 from curate.version import CARD, MANIFEST, Manifest, Version, from_folder, version_folder
@@ -79,56 +79,72 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
     excluded = recipe_obj.excluded_reasons(reasons(kind))
     spill, rejects = Spill(scratch / "_spill"), Spill(scratch / "_rejects")
     threading.Thread(target=_import_card_libraries, daemon=True).start()
-    timer = StageTimer()
-    with timer("read, check, index"), progress_bar(f"reading {recipe_obj.id}",
-                                                   enabled=progress) as advance:
+    stages = Stages("curate build", enabled=progress)
+    with stages.stage("read, check, index", f"reading {len(sources)} sources of "
+                      f"{recipe_obj.id}") as stage:
         index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
                              split_seed=recipe_obj.split.seed, excluded=excluded,
-                             spill=spill, rejects=rejects, on_batch=advance,
+                             spill=spill, rejects=rejects, on_batch=stage.advance,
                              deferred=sampled_sources(recipe_obj))
+        stage.summary = f"read {stage.n_done:,} records from {_sources(len(sources))}"
     check_freshness(index.frame, recipe_obj)
-    timer.start("select")
-    selection, duplicates = _select(index.frame, recipe_obj, excluded)
-    index.frame = index.frame.clear()  # pass 2 needs only the selection: ~150 bytes a row
+    with stages.stage("select", "selecting", counted=False) as stage:
+        selection, duplicates = _select(index.frame, recipe_obj, excluded)
+        index.frame = index.frame.clear()  # pass 2 needs only the selection: ~150 bytes a row
+        split_rows = dict(selection.chosen["split"].value_counts().iter_rows())
+        split_rows = {s: split_rows.get(s, 0) for s in ("train", "test")}
+        stage.summary = (f"selected {selection.chosen.height:,} records ("
+                         f"{', '.join(f'{s} {n:,}' for s, n in split_rows.items())}), "
+                         f"{duplicates.height:,} duplicates dropped")
     if index.deferred:
-        timer.start("read sampled rows")
-        spill_deferred(sources, index, pl.concat([selection.chosen.select("_rid", "_key"),
-                                                  duplicates.select("_rid", "_key")]),
-                       kind=kind, seed=recipe_obj.seed, split_seed=recipe_obj.split.seed,
-                       excluded=excluded, spill=spill)
-    split_rows = dict(selection.chosen["split"].value_counts().iter_rows())
-    split_rows = {s: split_rows.get(s, 0) for s in ("train", "test")}
-    timer.start("write shards")
-    row_stats = RowStats(kind)
-    outputs, reject_files, n_duplicates = write_version(
-        spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
-        margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
-        rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
-        on_rows=row_stats.add)
-    timer.start("manifest, card")
-    spill.close()
-    rejects.close()
-    cleanup = _remove_in_background([spill.folder, rejects.folder])
-    manifest = Manifest(
-        curate_version=_version(), fingerprint=fingerprint(recipe_obj, outputs),
-        recipe=recipe_obj, recipe_file=recipe_path.name,
-        sources=source_entries(sources, index, selection, n_duplicates,
-                               recipe_folder=recipe_path.parent),
-        groups={g: {"n_rows": n, "sources": selection.group_sources[g]}
-                for g, n in selection.group_rows.items()},
-        splits={s: n for s, n in split_rows.items() if n or s == "train"},
-        outputs=[o.__dict__ for o in outputs], rejects=reject_files,
-        stats=output_stats(rows := row_stats.frame(), kind))
-    written = manifest.model_dump(mode="json")  # the card's facts are computed from the JSON form
-    written.update(describe_version(work, recipe_obj, written, tokenizer=tokenizer, rows=rows,
-                                    versions_dir=versions_dir))
-    manifest = Manifest.model_validate(written)
-    (work / MANIFEST).write_bytes(manifest.to_json())
-    (work / CARD).write_text(render_card(recipe_obj, manifest.model_dump(mode="json")))
-    cleanup.join()
-    timer.stop()
-    timer.report()
+        wanted = pl.concat([selection.chosen.select("_rid", "_key"),
+                            duplicates.select("_rid", "_key")])
+        with stages.stage("read sampled rows", f"re-reading the sampled rows of "
+                          f"{_sources(len(index.deferred))}") as stage:
+            spill_deferred(sources, index, wanted, kind=kind, seed=recipe_obj.seed,
+                           split_seed=recipe_obj.split.seed, excluded=excluded, spill=spill,
+                           on_rows=stage.advance)
+            stage.summary = (f"re-read {stage.n_done:,} sampled records from "
+                             f"{_sources(len(index.deferred))}")
+    with stages.stage("write shards", "writing shards",
+                      total=selection.chosen.height) as stage:
+        row_stats = RowStats(kind)
+        outputs, reject_files, n_duplicates = write_version(
+            spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
+            margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
+            rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
+            on_rows=lambda part: (row_stats.add(part), stage.advance(part.height)))
+        stage.summary = (f"wrote {stage.n_done:,} records in {len(outputs)} shards and "
+                         f"{sum(r['n_rows'] for r in reject_files):,} rejects")
+    with stages.stage("manifest, card", "writing the manifest and the card",
+                      counted=False) as stage:
+        spill.close()
+        rejects.close()
+        cleanup = _remove_in_background([spill.folder, rejects.folder])
+        manifest = Manifest(
+            curate_version=_version(), fingerprint=fingerprint(recipe_obj, outputs),
+            recipe=recipe_obj, recipe_file=recipe_path.name,
+            sources=source_entries(sources, index, selection, n_duplicates,
+                                   recipe_folder=recipe_path.parent),
+            groups={g: {"n_rows": n, "sources": selection.group_sources[g]}
+                    for g, n in selection.group_rows.items()},
+            splits={s: n for s, n in split_rows.items() if n or s == "train"},
+            outputs=[o.__dict__ for o in outputs], rejects=reject_files,
+            stats=output_stats(rows := row_stats.frame(), kind))
+        written = manifest.model_dump(mode="json")  # the card's facts come from the JSON form
+        written.update(describe_version(work, recipe_obj, written, tokenizer=tokenizer,
+                                        rows=rows, versions_dir=versions_dir))
+        manifest = Manifest.model_validate(written)
+        (work / MANIFEST).write_bytes(manifest.to_json())
+        (work / CARD).write_text(render_card(recipe_obj, manifest.model_dump(mode="json")))
+        cleanup.join()
+        stage.summary = f"wrote {MANIFEST} and the card ({CARD})"
+    stages.timer.report()
     return manifest.fingerprint
+
+
+def _sources(n: int) -> str:
+    return f"{n} source{'s' if n != 1 else ''}"
 
 
 def _select(index: pl.DataFrame, recipe: Recipe, excluded: list[str],

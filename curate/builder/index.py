@@ -9,6 +9,7 @@ is taken as it is read: a file that changes before the build ends fails it (Inpu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,11 +148,12 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
 
 def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataFrame, *,
                    kind: str, seed: int, split_seed: int, excluded: list[str],
-                   spill: Spill) -> None:
+                   spill: Spill, on_rows: Callable[[int], None] = lambda n: None) -> None:
     """Read the deferred sources again and spill the rows in `wanted` (`_rid`, `_key`: the
     chosen rows and the dropped duplicates, pass 2 writes both). A file none of them is in is
     skipped, and reading stops after its last wanted row. A file that changed since pass 1
-    (its stamp, or a wanted row with another key) fails the build."""
+    (its stamp, or a wanted row with another key) fails the build. `on_rows(n)` after each
+    batch that had n wanted rows."""
     keying = Keying.of(kind, seed, split_seed, excluded)
     wanted = wanted.select("_rid", "_key").sort("_rid")
     rids = wanted["_rid"]
@@ -167,11 +169,11 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataF
                 if not here.is_empty():
                     check_unchanged(path, index.stamps[path])
                     _spill_wanted(path, keying.batches(source, path), here, lo, keying,
-                                  index.bucket_bits, spill, writes)
+                                  index.bucket_bits, spill, writes, on_rows)
 
 
 def _spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Keying, bits: int,
-                  spill: Spill, writes: Background) -> None:
+                  spill: Spill, writes: Background, on_rows: Callable[[int], None]) -> None:
     """Spill the rows of one file in `wanted` (sorted by id; the file's ids start at `lo`),
     and stop reading after the last of them. Each must have the key pass 1 gave it."""
     rids = wanted["_rid"]
@@ -190,6 +192,7 @@ def _spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Ke
                                     "one read first" if len(moved) else "its records moved")
             n_found += here.height
             writes.submit(_spill_by_bucket, rows, bits, spill)
+            on_rows(here.height)
         if lo + ordinal > last:
             break
     if n_found < len(rids):

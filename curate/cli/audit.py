@@ -20,6 +20,7 @@ from curate.audit.packet import REVIEW, UNPAIRED
 from curate.audit.sample import LLAMA2_AUDIT_SIZE, sample_packet
 from curate.audit.score import score_packet
 from curate.cli.app import app
+from curate.console import fold
 from curate.errors import VerdictError
 
 audit_app = typer.Typer(name="audit", no_args_is_help=True, add_completion=False,
@@ -111,7 +112,8 @@ def _print_score(console: Console, result: dict[str, Any]) -> None:
                   f"ties {result['ties']}, both bad {result['both_bad']}")
     console.print(f"model win rate {_rate(result)} (Wilson 95% interval)")
     if len(result["strata"]) > 1:
-        table = Table("stratum", "n", "model", "human", "tie", "both bad", "model win rate [95% CI]")
+        table = fold(Table("stratum", "n", "model", "human", "tie", "both bad",
+                           "model win rate [95% CI]"))
         for name, row in result["strata"].items():
             table.add_row(escape(name), str(row["n"]), str(row["model_wins"]),
                           str(row["human_wins"]), str(row["ties"]), str(row["both_bad"]), _rate(row))

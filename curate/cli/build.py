@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from curate.builder import build
 from curate.cli.app import app
+from curate.console import fold, print_out
 from curate.recipe import list_recipes, read_recipe
 
 
@@ -27,26 +28,25 @@ def build_command(
 ) -> None:
     """Build a dataset version: checks, exclusions, the mix, the split, shards, manifest, card."""
     result = build(recipe, out=out, tokenizer=tokenizer, force=force)
-    m = result.manifest
-    console = Console()
+    m = result.manifest  # result.path is absolute: `out` is resolved before the build
     if result.unchanged:
-        console.print(f"{result.path}: {m.tag} already built with fingerprint "
-                      f"{m.fingerprint}: nothing to do", soft_wrap=True)
+        print_out(Text(f"{result.path}: {m.recipe.name} {m.tag} already built with fingerprint "
+                       f"{m.fingerprint}: nothing to do"))
         return
-    table = Table("source", "read", "kept", "rejected", "not selected", title=str(result.path))
+    table = fold(Table("source", "read", "kept", "rejected", "not selected"))
     for name, s in m.sources.items():
         table.add_row(name, f"{s.n_read:,}", f"{s.n_kept:,}", f"{s.n_rejected:,}",
                       f"{s.n_not_selected:,}")
-    console.print(table)
     splits = ", ".join(f"{k} {v:,}" for k, v in m.splits.items())
-    console.print(f"splits: {splits}\nfingerprint: {m.fingerprint}")
+    print_out(Text(f"built {m.recipe.name} {m.tag} into {result.path}"), table,
+              Text(f"splits: {splits}\nfingerprint: {m.fingerprint}"))
 
 
 @app.command("recipes")
 def recipes_command() -> None:
     """List the recipes curate can build by name."""
-    table = Table("recipe", "kind", "description", "file")
+    table = fold(Table("recipe", "kind", "description", "file"))
     for name, path in list_recipes().items():
         recipe, _ = read_recipe(path)
-        table.add_row(name, recipe.kind, recipe.description, str(path))
-    Console().print(table)
+        table.add_row(Text(name), recipe.kind, Text(recipe.description), Text(str(path)))
+    print_out(table)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from curate.cli.app import app
+from curate.console import print_out
 from curate.diff import diff_versions
 
 VERSION_HELP = ("A build folder, NAME_vN (a folder under --out), or ORG/NAME@vN (the local "
@@ -31,4 +31,4 @@ def diff_command(
     diff = diff_versions(a, b, out=out, registry=registry, endpoint=endpoint)
     if json_file:
         json_file.write_text(diff.model_dump_json(indent=2) + "\n")
-    Console().print(diff.to_rich())
+    print_out(diff.to_rich())

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from curate.cli.app import app
+from curate.console import print_out
 from curate.errors import InputError
 from curate.stats import compute_stats, to_markdown, to_rich
 
@@ -45,4 +45,4 @@ def stats_command(
         json_file.write_text(json.dumps(table.to_dict(), indent=2) + "\n")
     if markdown_file:
         markdown_file.write_text(to_markdown(table) + "\n")
-    Console().print(to_rich(table))
+    print_out(to_rich(table))

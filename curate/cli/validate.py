@@ -15,6 +15,7 @@ from curate.checks import CheckConfig
 from curate.cli.app import app
 from curate.errors import InputError
 from curate.cli.options import parse_set, writing
+from curate.console import fold
 from curate.junit import write_junit
 from curate.validate import ValidationReport, validate
 
@@ -63,7 +64,7 @@ def print_report(result: ValidationReport, console: Console) -> None:
     console.print(f"{verdict}: {result.n_read:,} records read, {result.n_valid:,} valid, "
                   f"{result.n_rejected:,} rejected ({', '.join(result.formats)})")
     if result.rejected_by_reason or result.warnings_by_reason:
-        table = Table("reason", "records", "kind", title=None)
+        table = fold(Table("reason", "records", "kind", title=None))
         for reason, n in result.rejected_by_reason.items():
             table.add_row(reason, f"{n:,}", "rejected")
         for reason, n in result.warnings_by_reason.items():

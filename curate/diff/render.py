@@ -8,6 +8,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from curate.console import fold
+
 if TYPE_CHECKING:
     from curate.diff import SourceDiff, VersionDiff
 
@@ -29,9 +31,9 @@ def source_reasons(s: SourceDiff) -> tuple[str, str]:
 
 def to_rich(diff: VersionDiff) -> Group:
     a, b = diff.a, diff.b
-    table = Table("source", a.label, b.label, "added", "removed", "moved split",
-                  "added because", "removed because",
-                  title=f"{a.label} -> {b.label}", title_justify="left")
+    table = fold(Table("source", a.label, b.label, "added", "removed", "moved split",
+                       "added because", "removed because",
+                       title=f"{a.label} -> {b.label}", title_justify="left"))
     for name, s in diff.sources.items():
         added, removed = source_reasons(s)
         table.add_row(name, f"{s.n_a:,}", f"{s.n_b:,}", f"+{s.n_added:,}", f"-{s.n_removed:,}",
@@ -41,9 +43,10 @@ def to_rich(diff: VersionDiff) -> Group:
                   f"-{diff.n_removed:,}", f"{diff.n_moved_split:,}", "", "")
     parts: list = [table]
     if diff.recipe_changes:
-        recipe = Table("recipe key", a.label, b.label, title="recipe changes", title_justify="left")
+        recipe = fold(Table("recipe key", a.label, b.label, title="recipe changes",
+                            title_justify="left"))
         for c in diff.recipe_changes:
-            recipe.add_row(c.key, _short(c.a), _short(c.b))
+            recipe.add_row(c.key, _json(c.a), _json(c.b))
         parts.append(recipe)
     else:
         parts.append(Text("recipe: no change in sources, mix, seed, exclusions or split"))
@@ -51,8 +54,8 @@ def to_rich(diff: VersionDiff) -> Group:
     return Group(*parts)
 
 
-def _short(value, limit: int = 80) -> str:
+def _json(value) -> str:
+    """The whole value: a long one wraps in its cell (paths included), none is cut."""
     import json
 
-    text = "-" if value is None else json.dumps(value, sort_keys=True)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return "-" if value is None else json.dumps(value, sort_keys=True)

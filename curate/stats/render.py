@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from curate.console import fold
 from curate.stats.table6 import FIELDS, Table6, Table6Row
 
 _HEADERS = ("Turns/dialogue", "Tokens/example", "Prompt tokens", "Response tokens")
@@ -54,7 +55,7 @@ def to_rich(table: Table6, *, total: bool = True) -> Table:
     if total:
         out.add_section()
         out.add_row("Total", *_cells(table.total), style="bold")
-    return out
+    return fold(out)  # a long source name folds onto the next line, never ends in "…"
 
 
 def _caption(table: Table6) -> str:

@@ -13,13 +13,24 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from curate.console import print_note
 from curate.errors import InputError
 from curate.home import curate_home
+from curate.synth.meta import CRITERIA, MetaConfig
 from curate.synth.meta_files import GENERATOR_VERSION, write_meta
 from curate.synth.sft_files import write_sft
 
 SETS: dict[str, Callable[[Path], list[Path]]] = {"meta": write_meta, "sft": write_sft}
 SOURCES = {"meta_safety": "meta", "meta_helpfulness": "meta", "meta_sft": "sft"}
+
+
+def _size(set_name: str) -> str:
+    """What a set holds, from the generators' defaults: "80,000 comparisons"."""
+    if set_name == "meta":
+        config = MetaConfig()
+        return f"{config.n_per_batch * config.n_weeks * len(CRITERIA):,} comparisons"
+    sft = write_sft.__kwdefaults__
+    return f"{sft['n_per_batch'] * sft['n_weeks']:,} SFT dialogues"
 
 
 def samples_root() -> Path:
@@ -35,6 +46,9 @@ def ensure_samples(kind: str) -> Path:
     set_name = SOURCES.get(kind, kind)
     folder = samples_root() / set_name
     if not folder.is_dir():
+        # Seconds of work and tens of MB in the user's home: say so, once (stderr, not stdout).
+        print_note(f"curate: generating the bundled sample data ({_size(set_name)}) into "
+                   f"{folder}, once")
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{set_name}-", dir=folder.parent))
         try:
