@@ -6,13 +6,31 @@ its card. The Arrow schemas are derived from the model, never written by hand: t
 columns are the model's fields in declaration order, less those marked
 `Field(exclude=True)` (they never leave curate), then its computed fields.
 
+A version is written in one of TRL's two dataset formats (recipe `output: {format: ...}`):
+`conversational` (the default) or `standard`. Each kind declares which of its fields a format
+writes in another form than the record's own (`Written`, forms in FORMS, written and read
+back by curate.output_forms); every other column is the field as it is.
+- preference, conversational: `prompt` as is, `chosen` and `rejected` each one assistant
+  message `[{"role": "assistant", "content": text}]` (TRL's conversational preference);
+  standard: `prompt` one text (the transcript, curate.output_forms.render_transcript),
+  `chosen` and `rejected` the response texts (TRL's standard preference).
+- sft, conversational: `messages` as is (TRL's conversational language modeling); standard:
+  `prompt` the transcript of the dialogue before its final answer and `completion` that
+  answer's text (TRL's standard prompt-completion).
+
 >>> spec = kind_spec("preference")
 >>> spec.model.__name__, spec.dialogue, spec.count_name
 ('PreferenceRecord', 'prompt', 'n_comparisons')
 >>> spec.output_schema.names[:4], spec.output_schema.names[-2:]
 (['prompt', 'chosen', 'rejected', 'margin'], ['safety_category', 'uid'])
+>>> spec.output_schema.field("chosen").type
+ListType(list<item: struct<role: string, content: string>>)
+>>> spec.output_schema_for("standard").field("prompt").type
+DataType(string)
 >>> kind_spec("sft").output_schema.field("messages").type
 ListType(list<item: struct<role: string, content: string>>)
+>>> kind_spec("sft").output_schema_for("standard").names[:3]
+['prompt', 'completion', 'source']
 """
 
 from __future__ import annotations
@@ -65,12 +83,44 @@ def stored_schema(model: type[BaseModel]) -> pa.Schema:
     return pa.schema([(name, arrow_type(f.annotation)) for name, f in model.model_fields.items()])
 
 
+OUTPUT_FORMATS = ("conversational", "standard")  # TRL's two dataset formats
+DEFAULT_OUTPUT_FORMAT = "conversational"
+
+# How a field can be written in a format, and the Arrow type it then has.
+FORMS: dict[str, pa.DataType] = {
+    # a response text as one assistant message: [{"role": "assistant", "content": text}]
+    "assistant_message": pa.list_(MESSAGE_TYPE),
+    # a dialogue as one text: curate.output_forms.render_transcript
+    "transcript": pa.string(),
+    # a dialogue less its final (assistant) message, as a transcript
+    "transcript_before_answer": pa.string(),
+    # the text of a dialogue's final message
+    "answer_text": pa.string(),
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    """An output column written from a record field in another form than the field's own."""
+
+    column: str  # its name in the shards
+    field: str  # the record field it is written from
+    form: str  # a key of FORMS
+
+
 @cache
-def output_schema(model: type[BaseModel]) -> pa.Schema:
+def output_schema(model: type[BaseModel], written: tuple[Written, ...] = ()) -> pa.Schema:
     """The columns of a built version's shards: the fields that leave curate, then the
-    computed fields (safety_category, uid), each in declaration order."""
-    fields = [(name, arrow_type(f.annotation)) for name, f in model.model_fields.items()
-              if not f.exclude]
+    computed fields (safety_category, uid), each in declaration order; a field in `written`
+    is replaced, in its place, by the columns written from it."""
+    by_field: dict[str, list[Written]] = {}
+    for column in written:
+        by_field.setdefault(column.field, []).append(column)
+    fields = []
+    for name, f in model.model_fields.items():
+        if not f.exclude:
+            fields += ([(w.column, FORMS[w.form]) for w in by_field[name]] if name in by_field
+                       else [(name, arrow_type(f.annotation))])
     computed = [(name, arrow_type(f.return_type))
                 for name, f in model.model_computed_fields.items()]
     return pa.schema(fields + computed)
@@ -97,11 +147,33 @@ class KindSpec:
     count_label: str  # its column header
     dialogue_label: str  # what Table 6 counts turns of
     card_template: str  # file name of the card template
+    # Per output format, the fields written in another form than the record's own.
+    output_forms: dict[str, tuple[Written, ...]] = field(default_factory=dict)
     card_tags: tuple[str, ...] = field(default=())
+
+    def written(self, format: str) -> tuple[Written, ...]:
+        """The columns `format` writes in another form; InputError for an unknown format."""
+        if format not in OUTPUT_FORMATS:
+            raise InputError(f"unknown output format {format!r}; use one of: "
+                             f"{', '.join(OUTPUT_FORMATS)}")
+        return self.output_forms.get(format, ())
+
+    def output_schema_for(self, format: str) -> pa.Schema:
+        """The columns of the shards of a version written in `format`."""
+        return output_schema(self.model, self.written(format))
 
     @property
     def output_schema(self) -> pa.Schema:
-        return output_schema(self.model)
+        """The shards' columns in the default format (conversational)."""
+        return self.output_schema_for(DEFAULT_OUTPUT_FORMAT)
+
+    def text_output_columns(self, format: str) -> list[str]:
+        """The dialogue and response columns as `format` writes them."""
+        written = self.written(format)
+        out = []
+        for name in self.text_columns:
+            out += [w.column for w in written if w.field == name] or [name]
+        return list(dict.fromkeys(out))
 
     @property
     def stored_schema(self) -> pa.Schema:
@@ -133,13 +205,20 @@ KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
         categories=("source", "criterion", "degree", "safety_category"),
         report_values={"safety_category": ("1", "2", "3", "4"), "criterion": CRITERIA},
         count_name="n_comparisons", count_label="Comparisons", dialogue_label="chosen dialogue",
-        card_template="preference.md.j2", card_tags=("rlhf", "preference", "reward-modeling")),
+        card_template="preference.md.j2",
+        output_forms={"conversational": (Written("chosen", "chosen", "assistant_message"),
+                                         Written("rejected", "rejected", "assistant_message")),
+                      "standard": (Written("prompt", "prompt", "transcript"),)},
+        card_tags=("rlhf", "preference", "reward-modeling")),
     KindSpec(
         name="sft", model=SFTRecord, checks=SFT_CHECKS + (DUPLICATE,),
         dialogue="messages", responses=(), metadata=("origin", "annotator", "batch", "license"),
         categories=("source", "origin"), report_values={},
         count_name="n_examples", count_label="Examples", dialogue_label="dialogue",
-        card_template="sft.md.j2", card_tags=("sft",)),
+        card_template="sft.md.j2",
+        output_forms={"standard": (Written("prompt", "messages", "transcript_before_answer"),
+                                   Written("completion", "messages", "answer_text"))},
+        card_tags=("sft",)),
 )}
 
 
@@ -157,3 +236,10 @@ def kind_of_columns(columns: typing.Iterable[str]) -> KindSpec | None:
     have = set(columns)
     return next((spec for spec in KINDS.values()
                  if {spec.dialogue, *spec.final_response} <= have), None)
+
+
+def kind_of_output(columns: typing.Iterable[str]) -> KindSpec | None:
+    """The kind of a version's shards with `columns`, in either output format (None if none)."""
+    have = set(columns)
+    return next((spec for spec in KINDS.values() for format in OUTPUT_FORMATS
+                 if set(spec.text_output_columns(format)) <= have), None)

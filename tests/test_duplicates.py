@@ -14,6 +14,7 @@ import pytest
 
 import curate
 from curate.checks.duplicates import CopyIndex, dropped_copies
+from curate.output_forms import as_records
 from tests.builder.conftest import comparisons, write_jsonl, write_recipe
 
 SAFE = {"chosen_safe": True, "rejected_safe": True}  # no other check fails
@@ -87,7 +88,7 @@ def test_the_build_keeps_the_copy_validate_keeps_whatever_the_source_order(tmp_p
     assert shards[0] == shards[1]
     kept = pl.concat([pl.from_arrow(pq.read_table(tmp_path / "out/t/v1/data" / p.name))
                       for p in sorted((tmp_path / "out/t/v1/data").glob("*.parquet"))])
-    copies = kept.filter(pl.col("chosen") == BASE["chosen"])
+    copies = as_records(kept).filter(pl.col("chosen") == BASE["chosen"])
     assert copies["source"].to_list() == ["vendor"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 from typing import Literal
 
 import pyarrow as pa
@@ -38,20 +39,47 @@ def test_a_field_added_to_a_model_subclass_is_in_the_output_schema_with_its_type
     assert schema.names[-5:] == ["reviewer_score", "region", "audited", "safety_category", "uid"]
 
 
+METADATA = [
+    ("margin", pa.float64()), ("criterion", pa.string()), ("degree", pa.string()),
+    ("chosen_safe", pa.bool_()), ("rejected_safe", pa.bool_()),
+    ("chosen_model", pa.string()), ("chosen_temperature", pa.float64()),
+    ("rejected_model", pa.string()), ("rejected_temperature", pa.float64()),
+    ("model_iteration", pa.string()), ("batch", pa.string()), ("annotator", pa.string()),
+    ("source", pa.string()), ("safety_category", pa.int8()), ("uid", pa.string())]
+SFT_METADATA = [("source", pa.string()), ("origin", pa.string()), ("annotator", pa.string()),
+                ("batch", pa.string()), ("license", pa.string()), ("uid", pa.string())]
+
+
 def test_the_derived_schemas_are_the_columns_the_shards_hold():
-    # Pinned: a change here changes every built version's shards.
+    # Pinned: a change here changes every built version's shards. The records' own columns:
     assert output_schema(PreferenceRecord) == pa.schema([
-        ("prompt", MESSAGES), ("chosen", pa.string()), ("rejected", pa.string()),
-        ("margin", pa.float64()), ("criterion", pa.string()), ("degree", pa.string()),
-        ("chosen_safe", pa.bool_()), ("rejected_safe", pa.bool_()),
-        ("chosen_model", pa.string()), ("chosen_temperature", pa.float64()),
-        ("rejected_model", pa.string()), ("rejected_temperature", pa.float64()),
-        ("model_iteration", pa.string()), ("batch", pa.string()), ("annotator", pa.string()),
-        ("source", pa.string()), ("safety_category", pa.int8()), ("uid", pa.string())])
-    assert output_schema(SFTRecord) == pa.schema([
-        ("messages", MESSAGES), ("source", pa.string()), ("origin", pa.string()),
-        ("annotator", pa.string()), ("batch", pa.string()), ("license", pa.string()),
-        ("uid", pa.string())])
+        ("prompt", MESSAGES), ("chosen", pa.string()), ("rejected", pa.string()), *METADATA])
+    # TRL's conversational preference (the default): each response one assistant message
+    assert kind_spec("preference").output_schema == pa.schema([
+        ("prompt", MESSAGES), ("chosen", MESSAGES), ("rejected", MESSAGES), *METADATA])
+    # TRL's standard preference: plain strings
+    assert kind_spec("preference").output_schema_for("standard") == pa.schema([
+        ("prompt", pa.string()), ("chosen", pa.string()), ("rejected", pa.string()), *METADATA])
+    # SFT: conversational language modeling, or standard prompt-completion
+    assert kind_spec("sft").output_schema == output_schema(SFTRecord) == pa.schema([
+        ("messages", MESSAGES), *SFT_METADATA])
+    assert kind_spec("sft").output_schema_for("standard") == pa.schema([
+        ("prompt", pa.string()), ("completion", pa.string()), *SFT_METADATA])
+
+
+def test_an_unknown_output_format_names_the_formats():
+    with pytest.raises(InputError, match=r"unknown output format 'chatml'; use one of: "
+                                         r"conversational, standard"):
+        kind_spec("sft").output_schema_for("chatml")
+
+
+def test_the_recipe_offers_exactly_the_output_formats_the_kinds_write():
+    from curate.kinds import OUTPUT_FORMATS
+    from curate.recipe.model import Output
+
+    assert typing.get_args(Output.model_fields["format"].annotation) == OUTPUT_FORMATS
+    for spec in KINDS.values():
+        assert set(spec.output_forms) <= set(OUTPUT_FORMATS)
 
 
 def test_user_data_is_checked_but_never_an_output_column():

@@ -7,15 +7,21 @@ from typing import Any
 
 from curate.adapters.base import Adapter, NEVER
 from curate.columns import arrow_schema, required_fields
-from curate.kinds import KINDS
+from curate.kinds import KINDS, OUTPUT_FORMATS
 
 
 def native_kind(row: Mapping[str, Any]) -> str | None:
-    """The record kind a native row belongs to, or None when it is not a native row."""
-    for kind in KINDS:
+    """The record kind a native row belongs to, or None when it is not a native row: the
+    records' own columns, or a built version's in an output format whose columns are not the
+    records' (an SFT version's standard `prompt` and `completion`)."""
+    for kind, spec in KINDS.items():
         names = set(arrow_schema(kind).names) | {"uid", "safety_category"}
         if set(row) <= names and all(f in row for f in required_fields(kind)):
             return kind
+        for format in OUTPUT_FORMATS:
+            output = set(spec.output_schema_for(format).names)
+            if set(row) <= output and {*spec.text_output_columns(format), "source"} <= set(row):
+                return kind
     return None
 
 

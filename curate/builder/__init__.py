@@ -113,7 +113,8 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
             spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
             margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
             rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
-            on_rows=lambda part: (row_stats.add(part), stage.advance(part.height)))
+            on_rows=lambda part: (row_stats.add(part), stage.advance(part.height)),
+            format=recipe_obj.output.format)
         stage.summary = (f"wrote {stage.n_done:,} records in {len(outputs)} shards and "
                          f"{sum(r['n_rows'] for r in reject_files):,} rejects")
     with stages.stage("manifest, card", "writing the manifest and the card",

@@ -28,6 +28,7 @@ import polars as pl
 from curate.builder.row_stats import length_columns
 from curate.errors import CurateError
 from curate.kinds import kind_spec
+from curate.output_forms import as_records
 from curate.stats.table6 import FIELDS, compute_table6, count_tokens, dialogue_messages, record_kind
 from curate.stats.tokenizers import Tokenizer, load_tokenizer
 
@@ -63,10 +64,18 @@ class _Recording:
 
 
 def read_version_frame(data_dir: Path, kind: str) -> pl.DataFrame:
-    """The dialogue columns of every shard of a version (all splits, as Table 6 counts them)."""
-    columns = [*kind_spec(kind).text_columns, "source"]
+    """The dialogue columns of every shard of a version (all splits, as Table 6 counts them),
+    as the records hold them, whichever output format the shards are in."""
     shards = sorted(Path(data_dir).glob("*.parquet"))
-    return pl.read_parquet(shards, columns=columns) if shards else pl.DataFrame()
+    if not shards:
+        return pl.DataFrame()
+    return _scan_records(shards, kind).select(*kind_spec(kind).text_columns, "source").collect()
+
+
+def _scan_records(shards: list[Path], kind: str) -> pl.LazyFrame:
+    """The shards' rows with the records' text columns (curate.output_forms), read lazily:
+    only the columns asked for are read."""
+    return as_records(pl.scan_parquet(shards), kind)
 
 
 def version_stats(data_dir: Path, kind: str, *, tokenizer: Tokenizer | None,
@@ -78,7 +87,7 @@ def version_stats(data_dir: Path, kind: str, *, tokenizer: Tokenizer | None,
     if tokenizer is not None or not shards or (rows is not None and rows.is_empty()):
         return dialogue_stats(read_version_frame(data_dir, kind), tokenizer=tokenizer)
     if rows is None:
-        rows = (pl.scan_parquet(shards).select("source", *length_columns(kind))
+        rows = (_scan_records(shards, kind).select("source", *length_columns(kind))
                 .collect(engine="streaming"))
     small = rows.with_columns(pl.col("source").cast(pl.String).fill_null("null"))
     spec = kind_spec(kind)

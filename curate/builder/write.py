@@ -27,7 +27,8 @@ from curate.io.background import Background
 from curate.io.digest import sha256_file as sha256_of
 from curate.io.prefetch import prefetch
 from curate.errors import CurateError
-from curate.kinds import kind_spec
+from curate.kinds import DEFAULT_OUTPUT_FORMAT, kind_spec, output_schema
+from curate.output_forms import to_output
 
 ROW_GROUP_ROWS = 10_000
 ZSTD_LEVEL = 1  # Arrow's default level: 3 cost +40% write time for ~5% smaller shards
@@ -169,13 +170,15 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
                   duplicates: pl.DataFrame, *, kind: str, margin: str, data_dir: Path,
                   rejects_dir: Path, rows_per_shard: int, split_rows: dict[str, int],
                   on_rows: Callable[[pl.DataFrame], None] = lambda rows: None,
+                  format: str = DEFAULT_OUTPUT_FORMAT,
                   ) -> tuple[list[Output], list[dict], dict[str, int]]:
     """Pass 2, bucket by bucket (key order), as three streams on two cores: a read-ahead thread
     prepares the next bucket, this thread encodes the shards, a second thread encodes the
     rejects of each bucket once this one is past it (duplicates join the rejects here).
-    `on_rows` sees each bucket's chosen rows (with `split`) before they are written.
-    Returns the data outputs, the reject files and the duplicates per source."""
-    schema = kind_spec(kind).output_schema
+    `on_rows` sees each bucket's chosen rows (with `split`, records' columns) before they are
+    written in output `format`. Returns the data outputs, the reject files and the duplicates
+    per source."""
+    schema = kind_spec(kind).output_schema_for(format)
     shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.spill)
     data_dir.mkdir(parents=True, exist_ok=True)
     # zstd is the costliest step of a build and pyarrow encodes one file on one core: two
@@ -189,7 +192,8 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
 
     def encode_rejects() -> None:
         try:
-            result["rejects"] = write_rejects(rejects, iter(finished.get, None), rejects_dir)
+            result["rejects"] = write_rejects(rejects, iter(finished.get, None), rejects_dir,
+                                              kind=kind, format=format)
         except BaseException as exc:  # re-raised in the calling thread
             result["error"] = exc
 
@@ -198,7 +202,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     try:
         chosen_in, dropped_in = _by_bucket(chosen, bits), _by_bucket(duplicates, bits)
         prepared = (_prepare(spill, b, chosen_in.get(b), dropped_in.get(b), margin,
-                             schema, writers, on_rows) for b in range(1 << bits))
+                             (kind, format), writers, on_rows) for b in range(1 << bits))
         for bucket, parts, dropped in prefetch(prepared, depth=1):
             if dropped is not None and dropped.height:
                 rejects.append(bucket_name(bucket >> shift), dropped)
@@ -234,14 +238,16 @@ _ORDER = ["_key", "uid", *KEEP_BY]
 
 
 def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
-             duplicates: pl.DataFrame | None, margin: str, schema: pa.Schema,
+             duplicates: pl.DataFrame | None, margin: str, output: tuple[str, str],
              writers: dict, on_rows: Callable):
-    """One bucket's rows per split (output columns) in (key, uid) order, and its duplicates.
+    """One bucket's rows per split (output columns of `output`: kind and format) in (key, uid)
+    order, and its duplicates.
     The order is found on the narrow key columns and each split's rows are gathered once:
     a join and a sort of the whole rows would copy every text twice more."""
     rows = spill.read(bucket_name(bucket))
     if rows is None:
         return bucket, {}, None
+    names = output_schema(kind_spec(output[0]).model).names  # the records' output fields
     dropped = None if duplicates is None else rows.join(
         duplicates.select("_rid"), on="_rid", how="semi").with_columns(
         pl.lit("duplicate").alias("reason"))
@@ -255,28 +261,32 @@ def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
         if at.is_empty():
             continue
         part = rows.select(pl.all().gather(at)).with_columns(pl.lit(split).alias("split"))
-        if "margin" in schema.names:  # from the degree, by the recipe's margin table
+        if "margin" in part.columns:  # from the degree, by the recipe's margin table
             part = part.with_columns(margin_expr(margin))
         on_rows(part)
-        parts[split] = part.select(schema.names).to_arrow()
+        parts[split] = to_output(part.select(names), *output).to_arrow()
     return bucket, parts, dropped
 
 
-def _rejected_rows(rejects: Spill, buckets: Iterable[int]) -> Iterator[pa.Table]:
+def _rejected_rows(rejects: Spill, buckets: Iterable[int], kind: str,
+                   format: str) -> Iterator[pa.Table]:
     for bucket in buckets:
         rows = rejects.read(bucket_name(bucket))
         if rows is not None:
             keep = [c for c in rows.columns if not c.startswith("_") or c in ("_file", "_line")]
-            yield (rows.sort(*_ORDER, "_rid").select(keep)  # rejects keep their file and line
-                   .rename({"_file": "file", "_line": "line"}).to_arrow())
+            rows = (rows.sort(*_ORDER, "_rid").select(keep)  # rejects keep their file and line
+                    .rename({"_file": "file", "_line": "line"}))
+            yield to_output(rows, kind, format).to_arrow()
 
 
-def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path) -> list[dict]:
+def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path, *, kind: str,
+                  format: str = DEFAULT_OUTPUT_FORMAT) -> list[dict]:
     """rejects/records.parquet: every record a check or the dedup excluded, with its reason,
-    in key order; rejects/unreadable.parquet: rows that never became records."""
+    in key order, its fields written as the version's `format` writes them;
+    rejects/unreadable.parquet: rows that never became records."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    tables = _rejected_rows(rejects, buckets)
+    tables = _rejected_rows(rejects, buckets, kind, format)
     first = next(tables, None)
     if first is not None:  # row groups cut across buckets: the bytes follow the rows only
         path = folder / "records.parquet"

@@ -20,6 +20,7 @@ import polars as pl
 
 from curate.checks import CheckConfig, Expect, checks_for
 from curate.columns import with_derived
+from curate.output_forms import as_records
 from curate.recipe import Recipe
 
 SHARE_TOLERANCE = 0.005  # half a point, what the build promises for a recipe's shares
@@ -84,6 +85,8 @@ def derived_columns(kind: str, config: CheckConfig = CheckConfig(),
 def check_frame(frame: pl.DataFrame, kind: str, config: CheckConfig = CheckConfig(),
                 recipe: Recipe | None = None) -> pl.DataFrame:
     """Records with the columns the suite reads: uid, safety_category and the derived ones
-    (computed afresh: a built version's rows already carry uid and safety_category)."""
+    (computed afresh: a built version's rows already carry uid and safety_category). A
+    version's rows are read as records first, whichever output format they are in."""
+    frame = as_records(frame, kind)
     frame = with_derived(frame.drop("uid", "safety_category", "_identical", strict=False), kind)
     return frame.with_columns(**derived_columns(kind, config, recipe))

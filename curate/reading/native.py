@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,8 @@ import pyarrow.parquet as pq
 from curate.adapters import Native
 from curate.columns import arrow_schema, conform
 from curate.errors import InputError
+from curate.kinds import OUTPUT_FORMATS, kind_spec
+from curate.output_forms import as_records, not_one_assistant_message
 from curate.io.encoding import invalid_utf8_rows
 from curate.io.files import read_blocks
 from curate.io.raw import line_index, parquet_batches, parse_line, split_lines
@@ -70,30 +73,63 @@ def native_parquet(path: Path, kind: str, batch_rows: int) -> Iterator[Batch]:
         keep = np.array([i for i in range(n) if i not in bad], dtype=np.int64) if bad else None
         if keep is not None:
             record_batch = record_batch.take(pa.array(keep))
-        frame = conform(pl.from_arrow(record_batch), kind)  # type: ignore[arg-type]
         positions = np.arange(row, row + n) if keep is None else row + keep
-        frame = frame.with_columns(pl.lit(str(path)).alias("_file"),
-                                   pl.Series("_line", positions, dtype=pl.Int64))
+        frame = pl.from_arrow(record_batch).with_columns(  # type: ignore[union-attr]
+            pl.lit(str(path)).alias("_file"), pl.Series("_line", positions, dtype=pl.Int64))
         problems = [Problem(str(path), row + i, column, "bad_encoding",
                             f"invalid UTF-8 in column `{column}`; write it as UTF-8 text")
                     for i, column in sorted(bad.items())]
+        frame, odd = _responses_as_text(frame, kind, path)
+        frame = conform(frame, kind)
+        problems = sorted(problems + odd, key=lambda p: p.line or 0)
         row += n
         yield Batch(kind, frame, problems)
 
 
 def check_parquet_columns(path: Path, have: pa.Schema, kind: str) -> list[str]:
     """The record columns a native Parquet file holds, after checking each has the records'
-    type (nulls, wider ints and large strings are fine; "0.7" in a float column is not)."""
-    schema = arrow_schema(kind)
-    unknown = [n for n in have.names if n not in schema.names and n not in ("uid", "safety_category")]
+    type (nulls, wider ints and large strings are fine; "0.7" in a float column is not) or
+    the type a version's output format writes it in (a built shard reads back as records)."""
+    types = _column_types(kind)
+    unknown = [n for n in have.names if n not in types and n not in ("uid", "safety_category")]
     if unknown:
         raise InputError(f"{path}: column(s) {unknown} are not fields of {kind} records; "
                          "rename or drop them, or read the file with a column mapping")
     for name in have.names:
-        if name in schema.names and not _compatible(have.field(name).type, schema.field(name).type):
-            raise InputError(f"{path}: column `{name}` is {have.field(name).type}, but {kind} "
-                             f"records need {schema.field(name).type}; convert the column")
-    return [n for n in schema.names if n in have.names]
+        got = have.field(name).type
+        if name in types and not any(_compatible(got, want) for want in types[name]):
+            raise InputError(f"{path}: column `{name}` is {got}, but {kind} "
+                             f"records need {types[name][0]}; convert the column")
+    return [n for n in types if n in have.names]
+
+
+@cache
+def _column_types(kind: str) -> dict[str, list[pa.DataType]]:
+    """Each record field's type, then the types the output formats write a column in (an SFT
+    version's standard `prompt` and `completion` are columns of no record field)."""
+    types = {f.name: [f.type] for f in arrow_schema(kind)}
+    computed = kind_spec(kind).model.model_computed_fields
+    for format in OUTPUT_FORMATS:
+        for f in kind_spec(kind).output_schema_for(format):
+            if f.name not in computed and f.type not in types.setdefault(f.name, []):
+                types[f.name].append(f.type)
+    return types
+
+
+def _responses_as_text(frame: pl.DataFrame, kind: str,
+                       path: Path) -> tuple[pl.DataFrame, list[Problem]]:
+    """A shard's rows with the records' columns (curate.output_forms.as_records); a response
+    that is not one assistant message is a problem row, as the `trl` format rejects it."""
+    problems = []
+    for column in kind_spec(kind).responses:
+        if column in frame.columns and isinstance(frame.schema[column], pl.List):
+            odd = frame.filter(not_one_assistant_message(column).fill_null(False))
+            problems += [Problem(str(path), line, column, "multi_message_response",
+                                 f"`{column}` should hold exactly one assistant message; a "
+                                 "comparison is between two single assistant answers")
+                         for line in odd["_line"]]
+            frame = frame.filter(~not_one_assistant_message(column).fill_null(False))
+    return as_records(frame, kind), problems
 
 
 def _compatible(got: pa.DataType, want: pa.DataType) -> bool:

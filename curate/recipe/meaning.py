@@ -33,7 +33,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from curate.recipe.model import MixGroup, Recipe, Requires, SourceSpec, Split, TestSplit
+from curate.recipe.model import (MixGroup, Output, Recipe, Requires, SourceSpec, Split,
+                                 TestSplit)
 
 _WHERE = ("where the records live: the same records from other files give the same version, "
           "and the records' content shows up through the output digests")
@@ -41,12 +42,13 @@ _WHERE = ("where the records live: the same records from other files give the sa
 # Fields that can change the output (or whether the build succeeds, as `requires` does).
 COUNTED: dict[type[BaseModel], frozenset[str]] = {
     Recipe: frozenset({"name", "version", "kind", "seed", "sources", "mix", "exclude", "keep",
-                       "split", "margin", "requires", "rows_per_shard"}),
+                       "split", "margin", "requires", "output", "rows_per_shard"}),
     SourceSpec: frozenset({"format", "set"}),  # the source's name is its key in `sources`
     MixGroup: frozenset({"from_", "take", "share", "n_rows", "fraction", "uniform"}),
     Split: frozenset({"test", "seed"}),
     TestSplit: frozenset({"per_batch", "otherwise"}),
     Requires: frozenset({"latest_batch_from"}),
+    Output: frozenset({"format"}),  # how the rows are written: the shards' columns
 }
 
 # Fields that cannot change the output rows, and why.

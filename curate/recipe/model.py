@@ -106,6 +106,16 @@ class Requires(_Strict):
                                           "source must come from this model iteration.")
 
 
+class Output(_Strict):
+    """How the version's rows are written: one of TRL's dataset formats (curate.kinds)."""
+
+    format: Literal["conversational", "standard"] = Field(
+        "conversational", description="conversational: dialogues and responses as lists of "
+        "{role, content} messages (TRL's conversational preference / language modeling); "
+        "standard: plain strings, the dialogue as one transcript text (TRL's standard "
+        "preference / prompt-completion), for a user who applies a chat template themselves.")
+
+
 class Recipe(_Strict):
     name: str = Field(description="Plain identifier naming the folder OUT/NAME/ (lowercase "
                       "letters, digits, `_`, `.`, `-`).")
@@ -123,6 +133,7 @@ class Recipe(_Strict):
     split: Split = Field(default_factory=Split)
     margin: Literal["small", "large", "none"] = "none"
     requires: Requires = Field(default_factory=Requires)
+    output: Output = Field(default_factory=Output)
     rows_per_shard: int = Field(50_000, gt=0, description="Rows per Parquet shard (~150 MB "
                                 "of Table 6-sized text; two are encoded at a time).")
     publish: dict[str, Any] | None = Field(None, description="Publish target, e.g. {repo: org/name}.")

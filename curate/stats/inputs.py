@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from curate.errors import InputError
+from curate.output_forms import as_records
 from curate.version import DATA, MANIFEST, Version, open_version, parse_ref
 
 
@@ -70,4 +71,4 @@ def _read_shards(folder: Path, shards: list[Path]) -> pl.DataFrame:
     if "source" not in frame.columns:
         raise InputError(f"{folder}/data: the shards have no `source` column (columns: "
                          f"{', '.join(frame.columns[:12])}); is this a curate build?")
-    return frame
+    return as_records(frame)  # responses as text, whichever output format the shards are in

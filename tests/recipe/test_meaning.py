@@ -34,7 +34,7 @@ def _meaning(edit=None) -> dict:
 def test_every_field_of_every_recipe_model_is_counted_or_not_counted_never_both():
     models = models_of(Recipe)
     assert {m.__name__ for m in models} == {"Recipe", "SourceSpec", "MixGroup", "Split",
-                                            "TestSplit", "Requires"}
+                                            "TestSplit", "Requires", "Output"}
     assert unclassified() == {}
     for model in models:
         assert not COUNTED[model] & set(NOT_COUNTED.get(model, {})), model.__name__
@@ -65,6 +65,8 @@ SAME_OUTPUT = {
     "from: order": lambda d: d["mix"][0]["from"].reverse(),
     "exclude order": lambda d: d["exclude"].reverse(),
     "a default written out": lambda d: d["mix"][1].update(uniform="pooled"),
+    "the default output format written out": lambda d: d.update(
+        output={"format": "conversational"}),
     "description": lambda d: d.update(description="Llama 2 safety RM : 90 : 10"),
     "publish": lambda d: d.update(publish={"repo": "org/demo"}),
     "group label": lambda d: d["mix"][0].update(group="harmless"),
@@ -105,6 +107,8 @@ CHANGES = {
     ("Recipe", "margin"): lambda d: d.update(margin="small"),
     ("Recipe", "requires"): lambda d: d.update(requires={}),
     ("Recipe", "rows_per_shard"): lambda d: d.update(rows_per_shard=999),
+    ("Recipe", "output"): lambda d: d.update(output={"format": "standard"}),
+    ("Output", "format"): lambda d: d.update(output={"format": "standard"}),
     ("SourceSpec", "format"): lambda d: d["sources"]["safe"].update(format="curate"),
     ("SourceSpec", "set"): lambda d: d["sources"]["safe"].update(set={"criterion": "helpfulness"}),
     ("MixGroup", "from_"): _move_source,
