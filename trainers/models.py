@@ -145,8 +145,8 @@ def load_reward_model(name: str, *, tokenizer: Any, runtime: Runtime, seed: int 
 def score(model: Any, sequences: Sequence[list[int]], *, pad_id: int) -> torch.Tensor:
     """Rewards of token sequences (right-padded into one batch), one float per sequence.
 
-    The reward trainer trains and evaluates with it and PPO scores its rollouts with it, so a
-    reward model reads its input the same way in both.
+    Right-padded, read at the last non-pad token: as TRL's RewardTrainer batches pairs. reward.py
+    evaluates with it and PPO scores its rollouts with it.
     """
     width = max(len(s) for s in sequences)
     ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)

@@ -20,7 +20,7 @@ if __package__ in (None, ""):  # run as `python trainers/ppo.py`: make the repo 
 
 import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import torch
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from curate.errors import InputError
 from trainers.chat import tokenize_answer, tokenize_prompt
 from trainers.config import fill_unset, parse_config
-from trainers.data import read_rows, resolve_dataset
+from trainers.data import load_split, resolve_dataset
 from trainers.loop import adamw, optimizer_step, save_checkpoint, shuffled_forever, start_run, write_metrics
 from trainers.models import (TINY, load_causal_lm, load_reward_model, load_tokenizer,
                              model_name_for_tokenizer, score)
@@ -101,7 +101,8 @@ def logit(p: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
 def reward_model_scorer(safety: tuple[Any, Any], helpfulness: tuple[Any, Any], *, max_length: int) -> ScoreFn:
     """A ScoreFn from two (reward model, tokenizer) pairs: sigmoid of each model's score.
 
-    `score` is the reward trainer's own batching, so a reward model reads rollouts as it was trained.
+    A rollout is tokenized as TRL's RewardTrainer tokenizes `prompt + chosen` and scored at its
+    last token, so a reward model reads rollouts as it was trained.
     """
 
     def probabilities(model: Any, tokenizer: Any, prompts: list, answers: list[str]) -> torch.Tensor:
@@ -115,10 +116,15 @@ def reward_model_scorer(safety: tuple[Any, Any], helpfulness: tuple[Any, Any], *
     return score_fn
 
 
-def prompts_of(rows: list[dict[str, Any]]) -> list[tuple[list[dict[str, str]], bool]]:
-    """(dialogue ending with a user turn, is_safety_prompt) per row of a preference or SFT version."""
+def prompts_of(rows: Collection[dict[str, Any]]) -> list[tuple[list[dict[str, str]], bool]]:
+    """(dialogue ending with a user turn, is_safety_prompt) per row of a preference or SFT version
+    in TRL's conversational format (a standard version's prompts are texts: no turns to sample)."""
     prompts = []
     for row in rows:
+        if isinstance(row.get("prompt"), str):
+            raise InputError("PPO samples answers to a dialogue of messages, but this version's "
+                             "`prompt` is text (TRL's standard format); use a version built in the "
+                             "conversational format (the default)")
         if row.get("prompt"):
             dialogue = row["prompt"]
         elif row.get("messages") and row["messages"][-1]["role"] == "assistant":
@@ -137,10 +143,10 @@ def main(argv: Sequence[str] | None = None, *, score_fn: ScoreFn | None = None) 
     output_dir, runtime = start_run(config.output_dir, seed=config.seed)
 
     # --- prompts: the train split of a version; safety-tagged where criterion == "safety"
-    folder = resolve_dataset(config.dataset)
-    prompts = prompts_of(read_rows(folder, split="train"))
+    version = resolve_dataset(config.dataset)
+    prompts = prompts_of(load_split(version, "train"))  # the version's rows as built
     tokenizer = load_tokenizer(model_name_for_tokenizer(config.model, config.tokenizer))
-    print(f"dataset {folder}: {len(prompts):,} prompts, {sum(s for _, s in prompts):,} safety-tagged")
+    print(f"dataset {version}: {len(prompts):,} prompts, {sum(s for _, s in prompts):,} safety-tagged")
 
     # --- models: policy with a value head, frozen reference (the initial policy), reward models
     policy = PolicyWithValue(load_causal_lm(config.model, tokenizer=tokenizer, runtime=runtime, seed=config.seed),
@@ -227,7 +233,7 @@ def main(argv: Sequence[str] | None = None, *, score_fn: ScoreFn | None = None) 
                   f"elapsed {time.perf_counter() - started:.1f}s")
 
     # --- save
-    metrics = {"reward": history[-1]["reward"], "history": history, "dataset": str(folder),
+    metrics = {"reward": history[-1]["reward"], "history": history, "dataset": str(version),
                "config": config.model_dump()}
     write_metrics(output_dir, metrics)
     if config.save_model:

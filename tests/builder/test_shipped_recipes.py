@@ -57,11 +57,11 @@ def test_reward_trainer_runs_on_the_built_version(safety_rm_v3, tmp_path):
     build, _ = safety_rm_v3
     out = tmp_path / "rm"
     result = subprocess.run([sys.executable, str(ROOT / "trainers/reward.py"), "--dataset",
-                             str(build.path), "--model", "tiny", "--max-steps", "3",
-                             "--max-test-pairs", "16", "--max-length", "256",
+                             str(build.path), "--model", "tiny", "--max-steps", "2",
+                             "--batch-size", "4", "--micro-batch-size", "4", "--max-test-pairs", "16",
                              "--output-dir", str(out), "--no-save-model"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["n_test"] == 16 and 0.0 <= metrics["accuracy"] <= 1.0
+    assert metrics["n_test"] == 16 and metrics["steps"] == 2 and 0.0 <= metrics["accuracy"] <= 1.0
     assert set(metrics["accuracy_by_safety_category"]) <= {"1", "2", "3", "none"}

@@ -21,8 +21,10 @@ if not SHARED.exists():
     pytest.skip("../shared (the Llama 2 tokenizer) is absent", allow_module_level=True)
 
 MESSAGE = pa.struct([("role", pa.string()), ("content", pa.string())])
+# TRL's conversational preference format, as curate writes a preference version: `chosen` and
+# `rejected` one assistant message each
 PREFERENCE_SCHEMA = pa.schema([
-    ("prompt", pa.list_(MESSAGE)), ("chosen", pa.string()), ("rejected", pa.string()),
+    ("prompt", pa.list_(MESSAGE)), ("chosen", pa.list_(MESSAGE)), ("rejected", pa.list_(MESSAGE)),
     ("margin", pa.float64()), ("degree", pa.string()), ("criterion", pa.string()),
     ("safety_category", pa.int8()), ("uid", pa.string()), ("source", pa.string()),
     ("batch", pa.string()),  # a metadata column the trainers must ignore
@@ -45,8 +47,12 @@ def write_version(root: Path, *, schema: pa.Schema, train: list[dict[str, Any]],
                        root / "data" / f"{split}-00000-of-00001.parquet")
     (root / "README.md").write_text("# fixture\n")
     write_manifest(root, name=root.parent.name, version=int(root.name[1:]),
-                   kind="sft" if "messages" in schema.names else "preference")
+                   kind="sft" if {"messages", "completion"} & set(schema.names) else "preference")
     return root
+
+
+def answer(text: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": text}]
 
 
 def toy_preference_rows(n_rows: int, *, seed: int) -> list[dict[str, Any]]:
@@ -63,8 +69,8 @@ def toy_preference_rows(n_rows: int, *, seed: int) -> list[dict[str, Any]]:
                       {"role": "assistant", "content": "Hi! How can I help?"}, *prompt]
         rows.append({
             "prompt": prompt,
-            "chosen": f"Of course! Here is a short, friendly note about {topic}. Happy to help more.",
-            "rejected": f"No. {topic} is boring, stop asking me stupid things.",
+            "chosen": answer(f"Of course! Here is a short, friendly note about {topic}. Happy to help more."),
+            "rejected": answer(f"No. {topic} is boring, stop asking me stupid things."),
             "margin": SMALL_MARGIN[degree] if degree else 0.0, "degree": degree,
             "criterion": "safety" if category else "helpfulness", "safety_category": category,
             "uid": f"{seed}-{i:04d}", "source": "toy", "batch": "2023-W14",

@@ -8,10 +8,14 @@ import sys
 from itertools import islice
 from pathlib import Path
 
+import pytest
 import torch
+import trl
 
-from trainers.loop import adamw, save_checkpoint, shuffled_forever, start_run, write_metrics
+from curate.errors import InputError
+from trainers.loop import adamw, save_checkpoint, shuffled_forever, start_run, trl_arguments, write_metrics
 from trainers.models import load_causal_lm, load_tokenizer, pick_runtime
+from trainers.reward import RewardOptions
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,6 +40,20 @@ def test_the_same_seed_gives_the_same_order_and_prints_the_runtime(tmp_path, cap
 def test_adamw_uses_llama2_pretraining_settings():
     group = adamw([torch.nn.Parameter(torch.zeros(2))], lr=1e-5, weight_decay=0.1).param_groups[0]
     assert (group["lr"], group["betas"], group["eps"], group["weight_decay"]) == (1e-5, (0.9, 0.95), 1e-5, 0.1)
+
+
+def test_trl_gets_llama2_adamw_the_accumulation_and_the_runtimes_precision(tmp_path):
+    runtime = pick_runtime()
+    options = RewardOptions(dataset="-", output_dir=str(tmp_path), model="base-model")  # Llama 2's sizes
+    args = trl.RewardConfig(**trl_arguments(options, tmp_path, runtime, schedule="cosine_with_min_lr",
+                                            warmup_steps=5, min_lr_ratio=0.1))
+    assert (args.adam_beta1, args.adam_beta2, args.adam_epsilon, args.weight_decay) == (0.9, 0.95, 1e-5, 0.1)
+    assert (args.per_device_train_batch_size, args.gradient_accumulation_steps) == (8, 64)  # 512 pairs
+    assert args.max_steps == -1 and args.num_train_epochs == 1 and args.lr_scheduler_kwargs == {"min_lr_rate": 0.1}
+    assert args.bf16 == (runtime.dtype == torch.bfloat16) and args.save_strategy == "no"
+    with pytest.raises(InputError, match="--batch-size 12 is not a multiple of --micro-batch-size 8.*"
+                                         "--micro-batch-size 6"):
+        trl_arguments(options.model_copy(update={"batch_size": 12}), tmp_path, runtime, schedule="cosine")
 
 
 def test_a_saved_checkpoint_loads_as_the_next_model(tmp_path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
+from curate.errors import InputError
 from trainers.policy import gae, response_mask, whiten
-from trainers.ppo import combined_reward, logit, main
+from trainers.ppo import combined_reward, logit, main, prompts_of
 
 
 def test_combined_reward_takes_safety_score_on_safety_prompts_or_low_safety():
@@ -48,3 +50,12 @@ def test_ppo_raises_the_mean_reward_of_a_toy_reward_function(preference_version,
     rewards = [record["reward"] for record in metrics["history"]]
     assert sum(rewards[-3:]) / 3 > sum(rewards[:2]) / 2 + 0.2
     assert sum(rewards[-3:]) / 3 > 0.8
+
+
+def test_prompts_are_the_conversational_prompt_or_the_dialogue_before_its_answer():
+    user = [{"role": "user", "content": "Hi?"}]
+    rows = [{"prompt": user, "criterion": "safety"},
+            {"messages": [*user, {"role": "assistant", "content": "Hello."}]}]
+    assert prompts_of(rows) == [(user, True), (user, False)]
+    with pytest.raises(InputError, match="`prompt` is text \\(TRL's standard format\\)"):
+        prompts_of([{"prompt": "User: Hi?", "chosen": "Hello."}])

@@ -17,7 +17,7 @@ import pytest
 from curate.errors import InputError
 from tests.publish.conftest import hub, isolated_hf_env  # noqa: F401  (fixtures)
 from tests.trainers.conftest import PREFERENCE_SCHEMA, toy_preference_rows, write_version
-from trainers.data import read_rows, resolve_dataset
+from trainers.data import load_split, resolve_dataset
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -65,8 +65,8 @@ def test_a_tag_and_its_commit_give_the_rows_of_the_folder(published, monkeypatch
     by_commit = resolve_dataset(f"org/toy-rm@{commit}")
     local = resolve_dataset(str(folder))
     for split in ("train", "test"):
-        rows = read_rows(local, split=split)
-        assert read_rows(by_tag, split=split) == rows == read_rows(by_commit, split=split)
+        rows = load_split(local, split).to_list()
+        assert load_split(by_tag, split).to_list() == rows == load_split(by_commit, split).to_list()
     assert by_tag.fingerprint == local.fingerprint
     with pytest.raises(InputError, match=r"no tag or commit v9 .* \(tags: v3\)"):
         resolve_dataset("org/toy-rm@v9")
@@ -83,5 +83,5 @@ def test_with_hf_endpoint_the_trainers_read_the_version_from_the_hub(tmp_path, m
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     remote = resolve_dataset("org/toy-rm@v3")
     assert remote.label == "org/toy-rm@v3" and remote.fingerprint == local.fingerprint
-    assert read_rows(remote, split="train") == read_rows(local, split="train")
+    assert load_split(remote, "train").to_list() == load_split(local, "train").to_list()
     assert not hub.unrouted
