@@ -21,7 +21,7 @@ from curate.builder.card_license import card_license
 from curate.builder.card_text import output_format
 from tests.builder.conftest import comparisons, write_jsonl, write_recipe
 from tests.conftest import FIXTURES
-from tests.diff.builds import build_v1
+from tests.diff.builds import build_v1, recipe
 
 
 def _card(build) -> DatasetCard:
@@ -138,6 +138,19 @@ def test_the_card_names_the_trl_format_the_recipe_asked_for(tmp_path):
     assert "## Format\n\nTRL's standard preference format" in standard
     assert 'ending with the\ncue `"\\n\\nAssistant:"`' in standard
     assert "margin: none" in standard  # the recipe's margin, named with the column
+
+
+def test_a_fresh_builds_card_names_the_format_its_shards_are_in(tmp_path):
+    first = build_v1(tmp_path)
+    chosen = pl.read_parquet(first.path / first.manifest.outputs[0].path)["chosen"]
+    assert chosen.dtype == pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
+    assert "TRL's conversational preference format" in _card(first).text
+    standard = curate.build(recipe(tmp_path, version=2, seed=3, exclude=["duplicate"],
+                                   output={"format": "standard"}),
+                            out=tmp_path / "out", progress=False)
+    shard = pl.read_parquet(standard.path / standard.manifest.outputs[0].path)
+    assert shard.schema["prompt"] == shard.schema["chosen"] == pl.String
+    assert "TRL's standard preference format" in _card(standard).text
 
 
 def test_without_the_recipes_output_the_format_is_read_off_the_shards_features(tmp_path):
