@@ -150,6 +150,8 @@ class KindSpec:
     # Per output format, the fields written in another form than the record's own.
     output_forms: dict[str, tuple[Written, ...]] = field(default_factory=dict)
     card_tags: tuple[str, ...] = field(default=())
+    # The Hub's tasks (huggingface.js tasks/src/pipelines.ts) a version of this kind trains.
+    task_categories: tuple[str, ...] = field(default=())
 
     def written(self, format: str) -> tuple[Written, ...]:
         """The columns `format` writes in another form; InputError for an unknown format."""
@@ -209,7 +211,10 @@ KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
         output_forms={"conversational": (Written("chosen", "chosen", "assistant_message"),
                                          Written("rejected", "rejected", "assistant_message")),
                       "standard": (Written("prompt", "prompt", "transcript"),)},
-        card_tags=("rlhf", "preference", "reward-modeling")),
+        card_tags=("rlhf", "preference", "reward-modeling"),
+        # a reward model (TRL's RewardTrainer: a sequence classifier fit to rank chosen over
+        # rejected) or a policy by DPO
+        task_categories=("text-ranking", "text-classification")),
     KindSpec(
         name="sft", model=SFTRecord, checks=SFT_CHECKS + (DUPLICATE,),
         dialogue="messages", responses=(), metadata=("origin", "annotator", "batch", "license"),
@@ -218,7 +223,7 @@ KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
         card_template="sft.md.j2",
         output_forms={"standard": (Written("prompt", "messages", "transcript_before_answer"),
                                    Written("completion", "messages", "answer_text"))},
-        card_tags=("sft",)),
+        card_tags=("sft",), task_categories=("text-generation",)),
 )}
 
 

@@ -37,11 +37,6 @@ from curate.stats.tokenizers import Tokenizer
 # Llama 2 section 3.2.2: shares of the Meta Safety data per bin; bin 4 is excluded.
 SAFETY_BINS = {"1": ("chosen safe, rejected unsafe", 0.18), "2": ("both safe", 0.47),
                "3": ("both unsafe", 0.35), "4": ("chosen unsafe, rejected safe", 0.0)}
-# The Hub's tasks (huggingface.js tasks/src/pipelines.ts) a version trains. A preference version
-# trains a reward model (TRL's RewardTrainer: a sequence classifier scoring one response, fit
-# to rank chosen over rejected) or a policy by DPO; an SFT version, a text generator.
-TASK_CATEGORIES = {"preference": ("text-ranking", "text-classification"),
-                   "sft": ("text-generation",)}
 # The order of the card's metadata keys: what a reader looks for first.
 METADATA_ORDER = ["license", "license_name", "license_link", "pretty_name", "language",
                   "task_categories", "tags", "size_categories", "configs", "dataset_info"]
@@ -134,7 +129,7 @@ def card_metadata(recipe: Recipe, manifest: dict[str, Any]) -> DatasetCardData:
         **card_license([s.get("license") for s in manifest["sources"].values()]),
         pretty_name=f"{recipe.name} v{recipe.version}",
         language=["en"],
-        task_categories=list(TASK_CATEGORIES[recipe.kind]),
+        task_categories=list(kind_spec(recipe.kind).task_categories),
         tags=["curate", "llama-2", *kind_spec(recipe.kind).card_tags],
         size_categories=[size_category(sum(splits.values()))],
         configs=[{"config_name": "default", "data_files": [
