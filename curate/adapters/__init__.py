@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from curate.adapters.alpaca import Alpaca
-from curate.adapters.base import Adapter, Reject
+from curate.adapters.base import Adapter, Reject, Skip
 from curate.adapters.gptj_pairwise import GPTJPairwise
 from curate.adapters.hh_rlhf import HHRLHF
 from curate.adapters.mapping import ColumnMapping
@@ -92,5 +92,5 @@ def detect(row: Mapping[str, Any], *, where: str) -> Adapter:
                      "or a column mapping")
 
 
-__all__ = ["Adapter", "ColumnMapping", "Reject", "adapter_names", "detect", "detection_order",
+__all__ = ["Adapter", "ColumnMapping", "Reject", "Skip", "adapter_names", "detect", "detection_order",
            "get_adapter", "needs_row", "register"]

@@ -23,6 +23,12 @@ class Reject(Exception):
         self.message, self.field, self.reason = message, field, reason
 
 
+class Skip(Reject):
+    """A raw row left out on purpose by a format's or a mapping's rule (a `where:` filter, a
+    deleted OpenAssistant message): counted with its reason, but not an invalid record, so
+    `curate validate` does not fail on it."""
+
+
 # Detection priority: lower is tried first; ties go by name (then kind), so the order never
 # depends on import or registration order. Curate's own records are recognised before any
 # adapter is tried.

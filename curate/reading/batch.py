@@ -21,6 +21,7 @@ class Problem:
     field: str | None
     reason: str
     message: str
+    skipped: bool = False  # left out by a rule (adapters.Skip), not invalid
 
     def __post_init__(self) -> None:
         # Reports, rejects files and JUnit are UTF-8: a field name or message quoting bytes

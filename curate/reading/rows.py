@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 from pydantic import ValidationError
 
-from curate.adapters import Adapter, Reject
+from curate.adapters import Adapter, Reject, Skip
 from curate.columns import conform, polars_schema
 from curate.io.raw import BadLine
 from curate.reading.batch import Batch, Problem
@@ -34,7 +34,8 @@ def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | B
         try:
             out = _convert(adapter, raw)
         except Reject as exc:
-            problems.append(Problem(str(path), line, exc.field, exc.reason, exc.message))
+            problems.append(Problem(str(path), line, exc.field, exc.reason, exc.message,
+                                    skipped=isinstance(exc, Skip)))
             continue
         records.extend(out)
         lines.extend([line] * len(out))
