@@ -38,6 +38,8 @@ from curate.recipe.model import (MixGroup, Output, Recipe, Requires, SourceSpec,
 
 _WHERE = ("where the records live: the same records from other files give the same version, "
           "and the records' content shows up through the output digests")
+_HUB = ("where the records live; the fingerprint counts the commit this resolves to and the "
+        "downloaded files' digests instead (curate.builder.manifest.fingerprint)")
 
 # Fields that can change the output (or whether the build succeeds, as `requires` does).
 COUNTED: dict[type[BaseModel], frozenset[str]] = {
@@ -56,6 +58,7 @@ NOT_COUNTED: dict[type[BaseModel], dict[str, str]] = {
     Recipe: {"description": "prose for the dataset card",
              "publish": "where a built version is pushed, not what it holds"},
     SourceSpec: {"catalog": _WHERE, "path": _WHERE, "synth": _WHERE,
+                 "hub": _HUB, "revision": _HUB, "files": _HUB,
                  "description": "prose for the catalog and the card",
                  "license": "recorded in the manifest and the card, not in the rows",
                  "sample": "marks bundled sample data for the card, not in the rows"},

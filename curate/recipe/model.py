@@ -26,6 +26,9 @@ class RecipeError(InputError):
 
 
 _PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,99}")  # a folder name that stays in OUT
+# A Hub repo id as the Hub accepts it: ORG/NAME, letters, digits, '-', '_', '.'.
+HUB_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,95}/[A-Za-z0-9][A-Za-z0-9_.-]{0,95}")
+ORIGINS = ("catalog", "path", "synth", "hub")  # where a source's records come from: one of them
 
 
 class _Strict(BaseModel):
@@ -33,13 +36,27 @@ class _Strict(BaseModel):
 
 
 class SourceSpec(_Strict):
-    """Where a source's records come from: a catalog entry, files, or the sample generator."""
+    """Where a source's records come from: a catalog entry, files, the sample generator, or a
+    dataset repo on the Hub at a revision (resolved to a commit by the build, pinned by
+    `curate lock`).
+
+    >>> SourceSpec(hub="Anthropic/hh-rlhf", files="harmless-base/*.jsonl.gz").revision is None
+    True
+    """
 
     catalog: str | None = Field(None, description="Name of an entry of the catalog.yaml "
                                 "beside the recipe.")
     path: str | list[str] | None = Field(None, description="A file, a glob or a list of them; "
                                          "relative paths are from the recipe's folder.")
     synth: str | None = Field(None, description="A sample dataset made by `curate synth`.")
+    hub: str | None = Field(None, description="A dataset repo ORG/NAME on the Hub (HF_ENDPOINT, "
+                            "else huggingface.co); its files are downloaded into the HF cache.")
+    revision: str | None = Field(None, description="With `hub:`: a commit, tag or branch "
+                                 "(default: main); the build resolves it to a commit, or uses "
+                                 "the one in the recipe's lock file.")
+    files: str | list[str] | None = Field(None, description="With `hub:`: a glob or a list of "
+                                          "globs of paths inside the repo (default: every data "
+                                          "file: .jsonl, .json, .ndjson, .parquet, maybe .gz).")
     format: str | None = Field(None, description="Input format; detected when omitted.")
     set: dict[str, Any] = Field(default_factory=dict, description="Fields to fill for every "
                                 "record (e.g. criterion: safety for HH-RLHF): text, a number, "
@@ -57,11 +74,33 @@ class SourceSpec(_Strict):
                                  "set to one value (text, a number, true/false or null)")
         return values
 
+    @field_validator("hub")
+    @classmethod
+    def check_hub_is_a_repo_id(cls, repo: str | None) -> str | None:
+        if repo is not None and (not HUB_REPO.fullmatch(repo) or ".." in repo):
+            raise ValueError(f"hub {repo!r} is not a dataset repo id: write ORG/NAME, e.g. "
+                             "Anthropic/hh-rlhf")
+        return repo
+
+    @field_validator("files")
+    @classmethod
+    def check_files_are_repo_globs(cls, files: str | list[str] | None) -> str | list[str] | None:
+        for pattern in [files] if isinstance(files, str) else files or []:
+            if not pattern.strip() or pattern.startswith("/") or ".." in pattern.split("/"):
+                raise ValueError(f"files {pattern!r} is not a glob inside the repo: write a "
+                                 "relative pattern such as data/*.jsonl.gz")
+        return files
+
     @model_validator(mode="after")
     def check_one_origin(self) -> SourceSpec:
-        given = [k for k in ("catalog", "path", "synth") if getattr(self, k)]
+        given = [k for k in ORIGINS if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of catalog, path or synth (got {given or 'none'})")
+            raise ValueError(f"give exactly one of catalog, path, synth or hub (got "
+                             f"{given or 'none'})")
+        stray = [k for k in ("revision", "files") if getattr(self, k) is not None]
+        if stray and not self.hub:
+            raise ValueError(f"{' and '.join(stray)} go with `hub: ORG/NAME` only; for files "
+                             "on disk use `path:`")
         return self
 
 

@@ -75,6 +75,10 @@ SAME_OUTPUT = {
     "source synth set": lambda d: d["sources"]["help"].update(synth="meta_safety"),
     "source license, description, sample": lambda d: d["sources"]["help"].update(
         license="cc-by-4.0", description="prose", sample=True),
+    # The commit a Hub revision resolves to and the files' digests are counted by the build.
+    "source on the Hub at a revision": lambda d: d["sources"].update(
+        safe={"hub": "Anthropic/hh-rlhf", "revision": "v1.0", "files": "harmless-base/*.gz",
+              "format": "hh-rlhf", "set": {"criterion": "safety"}}),
 }
 
 
