@@ -17,22 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Llama 2's chat format: `<s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST] {answer} </s>`,
-# one `<s>[INST] ... [/INST] ... </s>` block per exchange; the system text joins the first user turn.
-# The answer and its `</s>` are the generation: they are what the model learns to produce.
-LLAMA2_CHAT_TEMPLATE = (
-    "{% set ns = namespace(system='') %}"
-    "{% for message in messages %}"
-    "{% if message['role'] == 'system' %}"
-    "{% set ns.system = '<<SYS>>\\n' + message['content'] + '\\n<</SYS>>\\n\\n' %}"
-    "{% elif message['role'] == 'user' %}"
-    "{{ bos_token + '[INST] ' + ns.system + message['content'] + ' [/INST]' }}"
-    "{% set ns.system = '' %}"
-    "{% elif message['role'] == 'assistant' %}"
-    "{% generation %}{{ ' ' + message['content'] + ' ' + eos_token }}{% endgeneration %}"
-    "{% endif %}"
-    "{% endfor %}"
-)
+# Llama 2's chat format; one home, curate.lm (the tokenizer loader there sets it).
+from curate.lm import LLAMA2_CHAT_TEMPLATE
+
+__all__ = ["LLAMA2_CHAT_TEMPLATE", "tokenize_answer", "tokenize_prompt"]
 
 
 def tokenize_prompt(tokenizer: Any, messages: Sequence[dict[str, str]]) -> list[int]:

@@ -16,60 +16,22 @@ when installed) and gradient checkpointing; on the CPU it stays in float32.
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-from transformers import (AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer,
-                          GPT2Tokenizer, LlamaConfig, LlamaTokenizer, PreTrainedModel)
+from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, PreTrainedModel
 
 from curate.errors import InputError
-from trainers.chat import LLAMA2_CHAT_TEMPLATE
+# One home for the tokenizer and the tiny model: curate.lm (the wheel's `curate collect` samples
+# from the same tiny models); re-exported here for the trainers.
+from curate.lm import TINY, build_tiny, default_tokenizer_dir, load_tokenizer, tiny_config
 
-TINY = "tiny"
-
-
-def default_tokenizer_dir() -> Path:
-    """`$CURATE_TOKENIZER`, else the Llama 2 SentencePiece model in ../shared/data/tokenizers."""
-    env = os.environ.get("CURATE_TOKENIZER")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "tokenizers" / "llama2"
-
-
-def load_tokenizer(path: str | Path | None = None) -> Any:
-    """A fast tokenizer with a chat template and a pad token distinct from `</s>`.
-
-    `path`: a folder with a SentencePiece `tokenizer.model` (Llama 2), GPT-2's `encoder.json` +
-    `vocab.bpe`, or a saved Hugging Face tokenizer (e.g. a model folder written by a trainer).
-    """
-    folder = Path(path) if path is not None else default_tokenizer_dir()
-    if not folder.is_dir():
-        raise InputError(f"tokenizer folder {str(folder)!r} does not exist; pass --tokenizer with a "
-                         "folder holding tokenizer.model (Llama 2) or encoder.json + vocab.bpe (GPT-2), "
-                         "or set CURATE_TOKENIZER")
-    if (folder / "tokenizer_config.json").exists() or (folder / "tokenizer.json").exists():
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-    elif (folder / "tokenizer.model").exists():
-        tokenizer = LlamaTokenizer.from_pretrained(folder)  # converts the SentencePiece model locally
-    elif (folder / "encoder.json").exists() and (folder / "vocab.bpe").exists():
-        tokenizer = GPT2Tokenizer(vocab=str(folder / "encoder.json"), merges=str(folder / "vocab.bpe"))
-    else:
-        raise InputError(f"tokenizer folder {str(folder)!r} holds no known tokenizer files; expected "
-                         "tokenizer.model, encoder.json + vocab.bpe, or tokenizer.json")
-    if tokenizer.chat_template is None:
-        tokenizer.chat_template = LLAMA2_CHAT_TEMPLATE
-    if tokenizer.pad_token is None:
-        # The reward head reads the last non-pad token and PPO masks after `</s>`: pad must differ
-        # from `</s>`. Llama's `<unk>` never appears (byte fallback); GPT-2 needs a new token.
-        if tokenizer.unk_token is not None and tokenizer.unk_token != tokenizer.eos_token:
-            tokenizer.pad_token = tokenizer.unk_token
-        else:
-            tokenizer.add_special_tokens({"pad_token": "<pad>"})
-    return tokenizer
+__all__ = ["TINY", "Runtime", "default_tokenizer_dir", "load_causal_lm", "load_reward_model",
+           "load_tokenizer", "model_name_for_tokenizer", "pick_runtime", "place_on_runtime",
+           "score", "tiny_config"]
 
 
 @dataclass(frozen=True)
@@ -90,13 +52,6 @@ def pick_runtime() -> Runtime:
     return Runtime(torch.device("cpu"), torch.float32, "sdpa", gradient_checkpointing=False)
 
 
-def tiny_config(*, vocab_size: int, seq_len: int = 4096) -> LlamaConfig:
-    """A two-layer Llama small enough to train on a CPU in seconds (~2M parameters, mostly embeddings)."""
-    return LlamaConfig(vocab_size=vocab_size, hidden_size=64, intermediate_size=176,
-                       num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
-                       max_position_embeddings=seq_len, tie_word_embeddings=False)
-
-
 def place_on_runtime(model: PreTrainedModel, runtime: Runtime) -> PreTrainedModel:
     """Move `model` to the runtime's device, with gradient checkpointing where the runtime wants it."""
     if runtime.gradient_checkpointing:
@@ -114,13 +69,9 @@ def _finish(model: PreTrainedModel, *, tokenizer: Any, runtime: Runtime) -> PreT
 
 def _build(auto_class: Any, name: str, *, tokenizer: Any, runtime: Runtime, seed: int,
            **kwargs: Any) -> PreTrainedModel:
-    if name == TINY:
-        torch.manual_seed(seed)  # the same random tiny model for the same seed
-        config = tiny_config(vocab_size=len(tokenizer))
-        config._attn_implementation = runtime.attn_implementation
-        for key, value in kwargs.items():
-            setattr(config, key, value)
-        model = auto_class.from_config(config, dtype=runtime.dtype)
+    if name == TINY:  # the same random tiny model for the same seed
+        model = build_tiny(auto_class, vocab_size=len(tokenizer), seed=seed, dtype=runtime.dtype,
+                           attn_implementation=runtime.attn_implementation, **kwargs)
     else:
         model = auto_class.from_pretrained(name, dtype=runtime.dtype,
                                            attn_implementation=runtime.attn_implementation, **kwargs)
