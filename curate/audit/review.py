@@ -27,20 +27,25 @@ from curate.audit.packet import Item
 TEMPLATE = "review.html.j2"
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
     """JSON safe inside <script>: no "</script>" or "<!--" can close or confuse the tag."""
     text = orjson.dumps(value).decode()
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def render_review(items: Sequence[Item], *, packet_id: str) -> str:
-    """The page for these items (in showing order)."""
-    source = resources.files("curate.audit").joinpath(TEMPLATE).read_text(encoding="utf-8")
+def render_page(package: str, template: str, *, data: object, **values: object) -> str:
+    """A self-contained page: `template` of `package`, its data as JSON in `data_json`."""
+    source = resources.files(package).joinpath(template).read_text(encoding="utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
+    return env.from_string(source).render(
+        data_json=jinja2.utils.markupsafe.Markup(script_json(data)), **values)
+
+
+def render_review(items: Sequence[Item], *, packet_id: str) -> str:
+    """The page for these items (in showing order)."""
     data = {"packet_id": packet_id, "items": [
         {"item_id": i.item_id, "stratum": i.stratum, "answer_a": i.answer_a,
          "answer_b": i.answer_b, "prompt": [m.model_dump() for m in i.prompt]} for i in items]}
-    return env.from_string(source).render(packet_id=packet_id, n_items=len(items),
-                                          data_json=jinja2.utils.markupsafe.Markup(
-                                              _script_json(data)))
+    return render_page("curate.audit", TEMPLATE, data=data, packet_id=packet_id,
+                       n_items=len(items))
