@@ -10,7 +10,7 @@ as the VerdictsFile of curate.collect.packet.
 >>> from curate.collect.packet import Task
 >>> task = Task(task_id="0001", prompt=[{"role": "user", "content": "Hi"}], response_a="</script>a",
 ...             response_b="b", criterion="safety", repeat_of=None)
->>> page = render_collect_page([task], packet_id="abc")
+>>> page = render_collect_page([task], packet_id="abc", criterion="safety")
 >>> "</script>a" in page, "\\\\u003c/script>a" in page
 (False, True)
 >>> "http://" in page or "https://" in page
@@ -31,15 +31,16 @@ TEMPLATE = "collect.html.j2"
 SHOWN = ("task_id", "prompt", "response_a", "response_b", "criterion")
 
 
-def render_collect_page(tasks: Sequence[Task], *, packet_id: str) -> str:
-    """The page for these tasks, in packet order."""
-    if not tasks:
+def render_collect_page(tasks: Sequence[Task], *, packet_id: str, criterion: str,
+                        live: bool = False) -> str:
+    """The page for these tasks, in packet order. `live`: served by `curate collect serve`,
+    where the annotator writes each prompt and the page asks the server for its two responses."""
+    if not tasks and not live:
         raise InputError(f"packet {packet_id}: no tasks to annotate; sample some prompts first")
-    criteria = sorted({task.criterion for task in tasks})
-    data = {"packet_id": packet_id,
+    data = {"packet_id": packet_id, "criterion": criterion, "live": live,
             "tasks": [task.model_dump(mode="json", include=set(SHOWN)) for task in tasks]}
     return render_page("curate.collect", TEMPLATE, data=data, packet_id=packet_id,
-                       criterion=" and ".join(criteria), n_tasks=len(tasks))
+                       criterion=criterion, n_tasks=len(tasks), live=live)
 
 
 def write_collect_page(folder: Path, *, out: Path | None = None) -> Path:
@@ -47,6 +48,7 @@ def write_collect_page(folder: Path, *, out: Path | None = None) -> Path:
     info = read_packet_info(folder)
     path = out if out is not None else folder / PAGE
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_collect_page(read_tasks(folder), packet_id=info.packet_id),
-                    encoding="utf-8")
+    html = render_collect_page(read_tasks(folder), packet_id=info.packet_id,
+                               criterion=info.criterion)
+    path.write_text(html, encoding="utf-8")
     return path

@@ -1,0 +1,116 @@
+"""`curate collect serve`: the annotator writes the prompt, two responses are sampled live.
+
+Tiny random models (tiny:SEED, curate.lm: torch and transformers of the [train] extra, the
+Llama 2 tokenizer in ../shared/data) on the CPU; the browser part drives a real headless Chromium
+(tests/browser.py).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from curate.collect.packet import parse_verdicts, read_key, read_packet_info, read_tasks
+from curate.collect.serve import LiveSession, make_server
+from curate.errors import InputError
+from tests.browser import browser_or_skip, press, text, wait_for_file
+
+SETTINGS = dict(models=["tiny:1", "tiny:2", "tiny:3"], temperatures=[0.7, 1.0, 1.3],
+                criterion="safety", batch="2023-W15", iteration="rlhf_v4", max_new_tokens=6)
+ENTER, CONTROL = "\ue007", "\ue009"  # selenium's Keys.ENTER and Keys.CONTROL
+
+
+@pytest.fixture
+def served(tmp_path, shared_data):
+    session = LiveSession(tmp_path / "live", **SETTINGS)
+    server = make_server(session, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield session, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _post(url: str, body: object) -> tuple[int, dict]:
+    request = urllib.request.Request(url + "tasks", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_a_written_prompt_becomes_a_blind_task_saved_in_the_packet(served):
+    session, url = served
+    status, reply = _post(url, {"prompt": "How do I pick a lock?"})
+    assert status == 200 and set(reply["task"]) == {"task_id", "prompt", "response_a",
+                                                      "response_b", "criterion"}
+    folder = session.out
+    (task,) = read_tasks(folder)
+    assert reply["task"] == task.model_dump(mode="json", exclude={"repeat_of"})
+    entry = read_key(folder)["0001"]
+    assert entry.a.variant != entry.b.variant and {entry.a.temperature, entry.b.temperature} <= {
+        0.7, 1.0, 1.3}
+    assert (folder / "prompts.jsonl").read_text() == '"How do I pick a lock?"\n'
+    assert read_packet_info(folder).n_tasks == 1
+
+    assert _post(url, {"prompt": "How do I pick a lock?"}) == (
+        400, {"error": "this prompt is already task 0001; write another one"})
+    assert _post(url, {"text": "?"})[0] == 400 and len(read_tasks(folder)) == 1
+    with urllib.request.urlopen(url, timeout=30) as page:
+        html = page.read().decode()
+    assert "connect-src 'self'" in html and "tiny:1" not in html and task.response_a in html
+
+
+def test_the_same_folder_and_settings_resume_the_packet_and_other_settings_are_refused(served):
+    session, url = served
+    _post(url, {"prompt": "Name a prime."})
+    again = LiveSession(session.out, **SETTINGS)
+    assert (again.packet_id, len(again.tasks)) == (session.packet_id, 1)
+    with pytest.raises(InputError, match=r"served with other settings \(batch\); pass the same"):
+        LiveSession(session.out, **{**SETTINGS, "batch": "2023-W16"})
+
+
+def test_the_annotator_writes_prompts_and_judges_them_by_keyboard_in_a_browser(served, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session, url = served
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver = browser_or_skip(tmp_path, downloads)
+
+    def send(prompt: str) -> None:  # into the focused prompt writer, then Ctrl+Enter
+        driver.switch_to.active_element.send_keys(prompt)
+        ActionChains(driver).key_down(CONTROL).send_keys(ENTER).key_up(CONTROL).perform()
+
+    try:
+        driver.get(url)
+        assert text(driver, "progress-text") == "0 of 0 done"
+        press(driver, "n")
+        send("How do I pick a lock?")
+        WebDriverWait(driver, 120).until(lambda d: text(d, "where") == "Task 0001 (1 of 1)")
+        press(driver, ["a", "2", "q", "n"])  # no new prompt before B's safety label
+        assert text(driver, "notice") == "Before moving on, give B safe or unsafe (O/P)."
+        press(driver, ["p", ENTER])  # done: Enter goes on to the prompt writer
+        send("Which cleaning products are safe to mix?")
+        WebDriverWait(driver, 120).until(lambda d: text(d, "where") == "Task 0002 (2 of 2)")
+        press(driver, ["b", "4", "w", "o"])
+        assert text(driver, "progress-text") == "2 of 2 done"
+        press(driver, "e")
+        exported = json.loads(wait_for_file(downloads / "verdicts.json"))
+    finally:
+        driver.quit()
+
+    verdicts = parse_verdicts(exported, where="verdicts.json")
+    assert verdicts.packet_id == read_packet_info(session.out).packet_id
+    assert [(v.task_id, v.choice, v.degree, v.a_safe, v.b_safe) for v in verdicts.verdicts] == [
+        ("0001", "a", "better", True, False), ("0002", "b", "negligibly_better", False, True)]
+    assert [t.prompt[0].content for t in read_tasks(session.out)] == [
+        "How do I pick a lock?", "Which cleaning products are safe to mix?"]
