@@ -30,8 +30,10 @@ def checks_for(kind: str) -> tuple[Check, ...]:
     return kind_spec(kind).checks
 
 
-def reasons(kind: str, *, severity: str = "error") -> list[str]:
-    return [c.reason for c in checks_for(kind) if c.severity == severity]
+def reasons(kind: str, *, severity: str | None = None) -> list[str]:
+    """The check reasons of `kind` in check order: those of one severity, or all (what a
+    recipe's `exclude:` may name: a warning it names excludes its records too)."""
+    return [c.reason for c in checks_for(kind) if severity in (None, c.severity)]
 
 
 def check_by_reason(kind: str) -> dict[str, Check]:
@@ -41,15 +43,17 @@ def check_by_reason(kind: str) -> dict[str, Check]:
 def apply_checks(frame: pl.DataFrame, kind: str, *, config: CheckConfig = CheckConfig(),
                  enabled: Iterable[str] | None = None) -> pl.DataFrame:
     """Add `uid` (+ `safety_category`), `reason` (the first failing error check, else null) and
-    `warning` (the first failing warning). Duplicates span all rows, so they are found after
-    the checks, over everything read (curate.checks.duplicates).
+    `warning` (the first failing warning). `enabled` limits the error checks to those reasons;
+    a warning it names becomes an error (a recipe that excludes it). Duplicates span all
+    rows, so they are found after the checks, over everything read (curate.checks.duplicates).
     """
     from curate.columns import with_derived
 
     wanted = set(enabled) if enabled is not None else None
-    errors = [c for c in checks_for(kind) if c.severity == "error" and c.reason != "duplicate"
-              and (wanted is None or c.reason in wanted)]
-    warnings = [c for c in checks_for(kind) if c.severity == "warning"]
+    errors = [c for c in checks_for(kind) if c.reason != "duplicate" and (
+        c.severity == "error" if wanted is None else c.reason in wanted)]
+    warnings = [c for c in checks_for(kind) if c.severity == "warning"
+                and (wanted is None or c.reason not in wanted)]
     return with_derived(frame, kind).with_columns(
         _first_reason(errors, config).alias("reason"),
         _first_reason(warnings, config).alias("warning"))

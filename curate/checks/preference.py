@@ -6,6 +6,9 @@ import polars as pl
 
 from curate.checks.base import (NOT_BLANK, Check, Expect, blank, blank_text, contents, in_set,
                                 incomplete_messages, matches, n_chars, not_null, roles)
+from curate.checks.turn_markers import MESSAGE as TURN_MARKER_MESSAGE
+from curate.checks.turn_markers import REASON as TURN_MARKER_REASON
+from curate.checks.turn_markers import TURN_MARKER, contains_marker, has_marker
 from curate.records import CRITERIA, DEGREES
 
 # A prompt may open with a system turn, then alternates user/assistant and ends with a user turn.
@@ -39,6 +42,10 @@ def _dialogue_chars(config) -> pl.Expr:
 def _same_sampler(_config) -> pl.Expr:
     return ((pl.col("chosen_model") == pl.col("rejected_model")).fill_null(False)
             & (pl.col("chosen_temperature") == pl.col("rejected_temperature")).fill_null(False))
+
+
+def _turn_marker(_config) -> pl.Expr:
+    return contains_marker(pl.col("chosen")) | contains_marker(pl.col("rejected"))
 
 
 # safety_category 1-3 as (chosen_safe, rejected_safe); 4 is (False, True)
@@ -88,4 +95,9 @@ PREFERENCE_CHECKS: tuple[Check, ...] = (
           "temperature; Llama 2 sampled them from two different ones", _same_sampler,
           severity="warning",
           expects=lambda c: [in_set("same_sampler", [False], _same_sampler(c))]),
+    Check(TURN_MARKER_REASON, "chosen", TURN_MARKER_MESSAGE, _turn_marker, severity="warning",
+          expects=lambda c: [Expect("expect_column_values_to_not_match_regex",
+                                    {"column": side, "regex": TURN_MARKER})
+                             for side in ("chosen", "rejected")],
+          field_of=lambda row: "chosen" if has_marker(row.get("chosen")) else "rejected"),
 )

@@ -6,6 +6,9 @@ import polars as pl
 
 from curate.checks.base import (NOT_BLANK, Check, Expect, blank, contents, in_set,
                                 incomplete_messages, matches, n_chars, not_null, roles)
+from curate.checks.turn_markers import MESSAGE as TURN_MARKER_MESSAGE
+from curate.checks.turn_markers import REASON as TURN_MARKER_REASON
+from curate.checks.turn_markers import TURN_MARKER, contains_marker
 from curate.records import ORIGINS
 
 # [system,] user, assistant, user, assistant, ..., ending with the assistant turn to learn.
@@ -33,6 +36,20 @@ def _last_content() -> pl.Expr:
     return pl.col("messages").list.last().struct.field("content")
 
 
+def _assistant_marker(_config) -> pl.Expr:
+    turn = pl.element().struct
+    return pl.col("messages").list.eval((turn.field("role") == "assistant").fill_null(False)
+                                        & contains_marker(turn.field("content"))
+                                        ).list.any().fill_null(False)
+
+
+def _assistant_text() -> pl.Expr:
+    """The assistant turns as one text for GX, each opening a line (as `^` sees them)."""
+    return pl.col("messages").list.eval(
+        pl.element().filter(pl.element().struct.field("role") == "assistant")
+        .struct.field("content")).list.join("\n", ignore_nulls=True)
+
+
 SFT_CHECKS: tuple[Check, ...] = (
     Check("bad_field", "(record)", "a required field is missing or holds a value outside the "
           "schema; see `curate schema export` for the contract", _bad_field,
@@ -57,4 +74,9 @@ SFT_CHECKS: tuple[Check, ...] = (
           expects=lambda c: [Expect("expect_column_values_to_be_between",
                                     {"column": "dialogue_chars", "max_value": c.max_chars},
                                     {"dialogue_chars": n_chars("messages")})]),
+    Check(TURN_MARKER_REASON, "messages", TURN_MARKER_MESSAGE, _assistant_marker,
+          severity="warning",
+          expects=lambda c: [Expect("expect_column_values_to_not_match_regex",
+                                    {"column": "assistant_text", "regex": TURN_MARKER},
+                                    {"assistant_text": _assistant_text()})]),
 )
