@@ -19,7 +19,7 @@ from curate.errors import CurateError, RecordError
 
 # Each module defines its commands on `app` when imported.
 COMMAND_MODULES = ["validate", "schema", "build", "audit", "push", "stats", "diff", "synth",
-                   "expectations", "init_ci"]
+                   "expectations", "init_ci", "lock"]
 
 _FULL_DISK = "free some space or write somewhere else (--out)"
 _OS_ERROR_FIXES = {
