@@ -10,6 +10,7 @@ recipe has one), the files that match, downloaded into the HF cache with progres
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,10 +98,14 @@ class HubResolver:
         paths = match_files(sorted(listing.files), ref.patterns)
         if not paths:
             data = match_files(sorted(listing.files), None)
-            raise InputError(f"{where}: no file of {ref.repo}@{ref.rev} (commit "
-                             f"{listing.commit[:12]}) matches {ref.wanted()}; its data files: "
-                             f"{', '.join(data[:8]) or 'none'}{' ...' if len(data) > 8 else ''}"
-                             "; fix `files:` (globs inside the repo, e.g. data/*.jsonl)")
+            there = f"{', '.join(data[:8]) or 'none'}{' ...' if len(data) > 8 else ''}"
+            at = f"{ref.repo}@{ref.rev} (commit {listing.commit[:12]})"
+            if ref.patterns and not any(map(glob.has_magic, ref.patterns)):
+                raise InputError(f"{where}: {at} has no file or folder "
+                                 f"{', '.join(ref.patterns)} at that revision; its data files: "
+                                 f"{there}; fix the path, or name a revision that has it")
+            raise InputError(f"{where}: no file of {at} matches {ref.wanted()}; its data files: "
+                             f"{there}; fix `files:` (globs inside the repo, e.g. data/*.jsonl)")
         return listing, paths
 
     def files(self, ref: HubRef, *, where: str) -> list[HubFile]:

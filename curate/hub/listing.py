@@ -68,8 +68,9 @@ def list_cached(cache: Path, repo: str, revision: str, *, where: str) -> Listing
     commit = revision if is_commit(revision) else _cached_ref(folder, revision)
     snapshot = folder / "snapshots" / (commit or "-")
     if commit is None or not snapshot.is_dir():
-        raise InputError(f"{where}: HF_HUB_OFFLINE is set and {repo}@{revision} is not in the HF "
-                         f"cache ({cache}); build once online to download it, or unset "
+        raise InputError(f"{where}: HF_HUB_OFFLINE is set and the HF cache ({cache}) knows no "
+                         f"commit of {repo}@{revision}; run `curate lock` on the recipe and build "
+                         "once online (offline builds read the locked commits), or unset "
                          "HF_HUB_OFFLINE")
     files = {p.relative_to(snapshot).as_posix(): RemoteFile(p.stat().st_size)
              for p in sorted(snapshot.rglob("*")) if p.is_file()}

@@ -12,7 +12,7 @@ from curate.builder.locking import lock_recipe
 from curate.errors import InputError
 from curate.recipe.lock import read_lock
 from tests.hub.conftest import REPO, commit, hh_rows, jsonl_gz
-from tests.hub.recipes import hub_recipe
+from tests.hub.recipes import HARMLESS, hub_recipe
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 
@@ -87,3 +87,16 @@ def test_offline_a_file_not_in_the_cache_is_a_clear_error(tmp_path, api, hh_repo
     with pytest.raises(InputError, match=rf"HF_HUB_OFFLINE is set and harmless-base/train.jsonl"
                        rf".gz of {REPO}@{hh_repo[:12]} is not in the HF cache .*build once online"):
         curate.build(recipe, out=tmp_path / "out", progress=False)
+
+
+def test_offline_without_a_lock_a_branch_is_unknown_and_the_error_says_to_lock(
+        tmp_path, api, hh_repo, monkeypatch):
+    recipe = hub_recipe(tmp_path / "r")
+    curate.build(recipe, out=tmp_path / "online", progress=False)  # cached at the commit only
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(InputError, match=rf"HF_HUB_OFFLINE is set and the HF cache .* knows no "
+                       rf"commit of {REPO}@main; run `curate lock` on the recipe"):
+        curate.build(recipe, out=tmp_path / "offline", progress=False)
+    pinned = hub_recipe(tmp_path / "pinned", {**HARMLESS, "revision": hh_repo})
+    assert curate.build(pinned, out=tmp_path / "offline", progress=False).manifest.sources[
+        "harmless"].n_read == 40  # a commit needs no lock: it is in the cache as it is
