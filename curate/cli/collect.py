@@ -167,3 +167,4 @@ def report_command(
 
 # `curate collect page` and `serve` are defined in curate/cli/collect_page.py (the page's
 # commands), imported here so that they join this sub-app:
+import curate.cli.collect_page  # noqa: E402,F401
