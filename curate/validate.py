@@ -3,7 +3,7 @@
 >>> import curate, pathlib
 >>> data = pathlib.Path(curate.__file__).parent / "examples" / "preference_sample.jsonl"
 >>> report = curate.validate(data)
->>> report.n_read == report.n_valid + report.n_rejected + report.n_skipped
+>>> report.n_read == report.n_valid + report.n_rejected
 True
 """
 
@@ -37,7 +37,7 @@ class ValidationError_(BaseModel):
 
 
 class ValidationReport(BaseModel):
-    """What `curate validate` found; `n_read = n_valid + n_rejected + n_skipped` always holds."""
+    """What `curate validate` found; `n_read = n_valid + n_rejected` always holds."""
 
     files: list[str] = []
     formats: list[str] = []
@@ -45,14 +45,13 @@ class ValidationReport(BaseModel):
     n_read: int = 0
     n_valid: int = 0
     n_rejected: int = 0
-    n_skipped: int = Field(0, description="rows a format's or a mapping's rule left out on "
-                                          "purpose (a `where:` filter): counted, not invalid")
     rejected_by_reason: dict[str, int] = {}
-    skipped_by_reason: dict[str, int] = {}
     warnings_by_reason: dict[str, int] = {}
     by_safety_category: dict[str, int] = {}
     by_criterion: dict[str, int] = {}
     kinds: list[str] = Field([], description="record kinds read (preference, sft)")
+    ignored_columns: list[str] = Field(
+        [], description="raw columns present in the files that their format does not read")
     rejected_by_file: dict[str, dict[str, int]] = Field(
         {}, description="file -> reason -> records rejected (for JUnit: a test per check and file)")
     engine: str = "native"
@@ -113,17 +112,18 @@ class _Tally:
         self.formats: dict[str, None] = {}
         self.n_read = self.n_valid = 0
         self.rejected: Counter[str] = Counter()
-        self.skipped: Counter[str] = Counter()  # adapters.Skip: left out by a rule, not invalid
         self.warnings: Counter[str] = Counter()
         self.values: dict[str, Counter[str]] = {}  # KindSpec.report_values: column -> counts
         self.errors: list[dict[str, Any]] = []
         self.kinds: dict[str, None] = {}
+        self.ignored: set[str] = set()
         self.by_file: dict[str, Counter[str]] = {}
 
     def add(self, batch: Batch, checked: pl.DataFrame) -> None:
         kind = batch.kind
         self.kinds[kind] = None
         self.formats[batch.source_format] = None
+        self.ignored.update(batch.ignored_columns)
         bad = checked.filter(pl.col("reason").is_not_null())
         for file, reason, n in bad.group_by("_file", "reason").len().iter_rows():
             self.by_file.setdefault(file, Counter())[reason] += n
@@ -133,9 +133,6 @@ class _Tally:
         self.n_valid += checked["reason"].null_count()
         for problem in batch.problems:
             self.files[problem.file] = None
-            if problem.skipped:
-                self.skipped[problem.reason] += 1
-                continue
             self.rejected[problem.reason] += 1
             self.by_file.setdefault(problem.file, Counter())[problem.reason] += 1
             self._error(problem)
@@ -195,12 +192,10 @@ class _Tally:
         return ValidationReport(
             files=list(self.files), formats=list(self.formats), schema=schema,
             n_read=self.n_read, n_valid=self.n_valid, n_rejected=n_rejected,
-            n_skipped=sum(self.skipped.values()),
             rejected_by_reason=dict(sorted(self.rejected.items())),
-            skipped_by_reason=dict(sorted(self.skipped.items())),
             warnings_by_reason=dict(sorted(self.warnings.items())),
             **{f"by_{column}": dict(counts) for column, counts in self.values.items()},
-            kinds=list(self.kinds),
+            kinds=list(self.kinds), ignored_columns=sorted(self.ignored),
             rejected_by_file={f: dict(sorted(self.by_file[f].items())) for f in self.files
                               if f in self.by_file},
             errors=[ValidationError_(**e)

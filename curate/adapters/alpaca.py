@@ -11,6 +11,10 @@ Mapping (SFT, one record per row):
 - the user turn is `instruction + "\\n\\n" + input` when `input` has non-blank text, else
   `instruction` alone (Stanford Alpaca's template separates the two by a blank line;
   LLaMA-Factory joins them with a single "\\n").
+
+Detection wants `instruction` and `output`; other columns (an id, a category, AlpacaEval's
+`generator` and `dataset`) are ignored and listed once by `curate validate`. AlpacaEval's
+model outputs have their own format, `alpaca-eval`, tried first.
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from curate.adapters.base import (GENERIC_FORMAT, Adapter, Reject, assistant_tur
                                   instruction_prompt, optional, require, user_turn)
 from curate.preview import preview
 
-COLUMNS = {"instruction", "input", "output", "history", "system"}
 
 
 def history_turns(history: Any) -> list[dict[str, str]]:
@@ -44,11 +47,9 @@ class Alpaca(Adapter):
     name = "alpaca"
     kind = "sft"
     priority = GENERIC_FORMAT
-    fields = ("instruction", "output")
+    fields = ("instruction", "output")  # other columns (an id, a category) are ignored
+    columns = ("instruction", "input", "output", "history", "system")
     description = "Alpaca / LLaMA-Factory alpaca format (instruction, input, output, history)"
-
-    def sniff(self, row: Mapping[str, Any]) -> bool:
-        return {"instruction", "output"} <= set(row) <= COLUMNS
 
     def convert(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:
         instruction = require(row, "instruction", format_name=self.name)

@@ -8,7 +8,7 @@ Writing one (and shipping it as a plugin): docs/adapters.md.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,11 +51,27 @@ class Adapter(ABC):
     kind: ClassVar[str]  # "preference" or "sft"
     priority: ClassVar[int | None]  # declared by every adapter; checked on registration
     fields: ClassVar[tuple[str, ...]] = ()  # raw fields that identify the format (for sniffing)
+    # Every raw column the adapter reads; the others are ignored, and `curate validate` lists
+    # them once. None: not declared, nothing is listed.
+    columns: ClassVar[tuple[str, ...] | None] = None
     description: ClassVar[str] = ""
 
     def sniff(self, row: Mapping[str, Any]) -> bool:
-        """True when a raw row looks like this format (all identifying fields present)."""
+        """True when a raw row looks like this format (all identifying fields present; other
+        columns do not matter)."""
         return bool(self.fields) and all(f in row for f in self.fields)
+
+    def ignored_columns(self, names: Iterable[str]) -> list[str]:
+        """The raw column names (a row, or every name a file's rows hold) this adapter does
+        not read; empty when it does not declare `columns`.
+
+        >>> from curate.adapters import get_adapter
+        >>> get_adapter("alpaca").ignored_columns({"instruction": "i", "output": "o", "id": 3})
+        ['id']
+        """
+        if self.columns is None:
+            return []
+        return sorted(str(k) for k in names if k not in self.columns)
 
     @abstractmethod
     def convert(self, row: Mapping[str, Any]) -> list[dict[str, Any]]:

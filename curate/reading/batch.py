@@ -42,6 +42,8 @@ class Batch:
     frame: pl.DataFrame  # the record columns, then _file and _line
     problems: list[Problem] = field(default_factory=list)
     source_format: str = ""
+    # raw columns of the file (so far) that its adapter does not read: validate lists them once
+    ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def n_read(self) -> int:

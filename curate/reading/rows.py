@@ -27,10 +27,12 @@ def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | B
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     problems: list[Problem] = []
+    names: set[str] = set()  # every raw column name so far: the adapter says which it ignores
     for line, raw in rows:
         if isinstance(raw, BadLine):
             problems.append(Problem(str(path), line, raw.field, raw.reason, raw.message))
             continue
+        names.update(raw)
         try:
             out = _convert(adapter, raw)
         except Reject as exc:
@@ -40,10 +42,12 @@ def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | B
         records.extend(out)
         lines.extend([line] * len(out))
         if len(records) >= batch_rows:
-            yield to_batch(path, adapter.kind, records, lines, problems)
+            yield to_batch(path, adapter.kind, records, lines, problems,
+                           ignored=adapter.ignored_columns(names))
             records, lines, problems = [], [], []
     if records or problems:
-        yield to_batch(path, adapter.kind, records, lines, problems)
+        yield to_batch(path, adapter.kind, records, lines, problems,
+                       ignored=adapter.ignored_columns(names))
 
 
 def _convert(adapter: Adapter, raw: dict) -> list[dict[str, Any]]:
@@ -68,13 +72,13 @@ def _convert(adapter: Adapter, raw: dict) -> list[dict[str, Any]]:
 
 
 def to_batch(path: Path, kind: str, records: list[dict[str, Any]], lines: list[int],
-              problems: list[Problem]) -> Batch:
+              problems: list[Problem], *, ignored: list[str] | None = None) -> Batch:
     # Types were checked row by row (curate.typecheck): building the frame coerces nothing
     # but integers into float columns.
     frame = pl.DataFrame(records, schema=polars_schema(kind), strict=False)
     frame = conform(frame, kind).with_columns(pl.lit(str(path)).alias("_file"),
                                               pl.Series("_line", lines, dtype=pl.Int64))
-    return Batch(kind, frame, problems)
+    return Batch(kind, frame, problems, ignored_columns=ignored or [])
 
 
 def explain(record: Mapping[str, Any], kind: str) -> list[tuple[str, str]]:

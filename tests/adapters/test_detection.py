@@ -51,3 +51,17 @@ def test_gptj_pairwise_is_never_detected_only_named():
     assert "gptj-pairwise" not in [a.name for a in detection_order()]
     assert detect(row, where="x").name == "trl"
     assert get_adapter("gptj-pairwise").convert(row)[0]["source"] == "gptj-pairwise"
+
+
+def test_extra_columns_do_not_stop_detection_and_are_listed_as_ignored():
+    row = {"instruction": "Say hi.", "output": "Hi!", "id": 7, "category": "greeting"}
+    adapter = detect(row, where="x")
+    assert adapter.name == "alpaca"
+    assert adapter.ignored_columns(row) == ["category", "id"]
+    assert adapter.convert(row)[0]["messages"][0] == {"role": "user", "content": "Say hi."}
+
+
+def test_an_adapter_that_declares_no_columns_lists_none_as_ignored():
+    row = {"question": {"full_text": "q"}, "answer_0": "a", "answer_1": "b", "score_0": 1.0,
+           "score_1": -1.0, "quotes_0": {}, "tokens_0": {}}
+    assert detect(row, where="x").ignored_columns(row) == []  # openai-webgpt: not declared
