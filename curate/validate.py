@@ -3,7 +3,7 @@
 >>> import curate, pathlib
 >>> data = pathlib.Path(curate.__file__).parent / "examples" / "preference_sample.jsonl"
 >>> report = curate.validate(data)
->>> report.n_read == report.n_valid + report.n_rejected
+>>> report.n_read == report.n_valid + report.n_rejected + report.n_skipped
 True
 """
 
@@ -37,7 +37,7 @@ class ValidationError_(BaseModel):
 
 
 class ValidationReport(BaseModel):
-    """What `curate validate` found; `n_read = n_valid + n_rejected` always holds."""
+    """What `curate validate` found; `n_read = n_valid + n_rejected + n_skipped` always holds."""
 
     files: list[str] = []
     formats: list[str] = []
@@ -45,7 +45,10 @@ class ValidationReport(BaseModel):
     n_read: int = 0
     n_valid: int = 0
     n_rejected: int = 0
+    n_skipped: int = Field(0, description="rows a format's or a mapping's rule left out on "
+                                          "purpose (a `where:` filter): counted, not invalid")
     rejected_by_reason: dict[str, int] = {}
+    skipped_by_reason: dict[str, int] = {}
     warnings_by_reason: dict[str, int] = {}
     by_safety_category: dict[str, int] = {}
     by_criterion: dict[str, int] = {}
@@ -112,6 +115,7 @@ class _Tally:
         self.formats: dict[str, None] = {}
         self.n_read = self.n_valid = 0
         self.rejected: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()  # adapters.Skip: left out by a rule, not invalid
         self.warnings: Counter[str] = Counter()
         self.values: dict[str, Counter[str]] = {}  # KindSpec.report_values: column -> counts
         self.errors: list[dict[str, Any]] = []
@@ -133,6 +137,9 @@ class _Tally:
         self.n_valid += checked["reason"].null_count()
         for problem in batch.problems:
             self.files[problem.file] = None
+            if problem.skipped:
+                self.skipped[problem.reason] += 1
+                continue
             self.rejected[problem.reason] += 1
             self.by_file.setdefault(problem.file, Counter())[problem.reason] += 1
             self._error(problem)
@@ -192,7 +199,9 @@ class _Tally:
         return ValidationReport(
             files=list(self.files), formats=list(self.formats), schema=schema,
             n_read=self.n_read, n_valid=self.n_valid, n_rejected=n_rejected,
+            n_skipped=sum(self.skipped.values()),
             rejected_by_reason=dict(sorted(self.rejected.items())),
+            skipped_by_reason=dict(sorted(self.skipped.items())),
             warnings_by_reason=dict(sorted(self.warnings.items())),
             **{f"by_{column}": dict(counts) for column, counts in self.values.items()},
             kinds=list(self.kinds), ignored_columns=sorted(self.ignored),

@@ -7,28 +7,16 @@ so re-scoring never stacks copies. Both files are rewritten atomically (temp fil
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 
 from curate.audit.score import AuditScore
 from curate.errors import InputError
+from curate.io.atomic import write_atomic as _write_atomic
 from curate.version import CARD, MANIFEST, read_manifest
 
 START, END = "<!-- curate:audit:start -->", "<!-- curate:audit:end -->"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _pct(value: float | None) -> str:

@@ -50,7 +50,7 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
         raise InputError("an empty --out was given; name the output folder (default: build)")
     recipe_obj, recipe_path = read_recipe(recipe)
     tokenizer = resolve_tokenizer(tokenizer)  # before the work: a bad spec fails at once
-    sources = resolve_sources(recipe_obj, recipe_path)
+    sources = resolve_sources(recipe_obj, recipe_path, progress=progress)
     out_root = Path(out).resolve()
     target = inside_out(version_folder(out_root, recipe_obj.name, recipe_obj.version), out_root)
     try:
@@ -123,7 +123,7 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
         rejects.close()
         cleanup = _remove_in_background([spill.folder, rejects.folder])
         manifest = Manifest(
-            curate_version=_version(), fingerprint=fingerprint(recipe_obj, outputs),
+            curate_version=_version(), fingerprint=fingerprint(recipe_obj, outputs, sources),
             recipe=recipe_obj, recipe_file=recipe_path.name,
             sources=source_entries(sources, index, selection, n_duplicates,
                                    recipe_folder=recipe_path.parent),

@@ -18,14 +18,25 @@ from curate.kinds import kind_spec
 from curate.recipe import Recipe, recipe_meaning
 
 
-def fingerprint(recipe: Recipe, outputs: list[Output]) -> str:
+def fingerprint(recipe: Recipe, outputs: list[Output],
+                sources: list[ResolvedSource] = ()) -> str:
     """sha256 of what the recipe says that can change the output (curate.recipe.meaning:
     every field is classified, order the build ignores is normalised) and of the output
-    shards. Where the records live is not in it: the same records given as other files
-    (order, chunking) yield the same fingerprint with the same shards."""
+    shards. Where local records live is not in it: the same records given as other files
+    (order, chunking) yield the same fingerprint with the same shards. What the recipe names
+    only by reference is: each Hub file's repo, commit, path and sha256, and the full content
+    of each column mapping (a recipe with neither keeps the fingerprint it always had)."""
     payload = {"recipe": recipe_meaning(recipe),
-               "outputs": [[o.split, o.path, o.sha256] for o in outputs]}
+               "outputs": [[o.split, o.path, o.sha256] for o in outputs], **inputs_meaning(sources)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def inputs_meaning(sources: list[ResolvedSource]) -> dict[str, Any]:
+    """{"hub": [[repo, commit, path, sha256], ...], "mappings": {source: content}}, each only
+    when some source has one."""
+    hub = sorted([f.repo, f.commit, f.path, f.sha256] for s in sources for f in s.hub_files.values())
+    mappings = {s.name: s.mapping for s in sources if s.mapping is not None}
+    return {**({"hub": hub} if hub else {}), **({"mappings": mappings} if mappings else {})}
 
 
 def source_entries(sources: list[ResolvedSource], index: Index, selection: Selection,
@@ -48,12 +59,20 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
             "n_read": tally.n_read, "n_kept": n_kept, "n_rejected": n_rejected,
             "rejected_by_reason": dict(sorted(by_reason.items())),
             "n_not_selected": tally.n_read - n_kept - n_rejected,
-            "catalog": source.catalog, "format": source.format,
+            "catalog": source.catalog, "format": source.format_name,
             "sample": source.spec.sample, "license": source.spec.license,
             "files": [{"path": _shown_path(p, source, recipe_folder), "bytes": index.stamps[p].size,
-                       "xxh3": index.stamps[p].xxh3} for p in source.files],
+                       "xxh3": index.stamps[p].xxh3, "hub": _hub_origin(p, source)}
+                      for p in source.files],
+            "mapping": source.mapping, "notes": source.notes or None,
         }
     return out
+
+
+def _hub_origin(path: Path, source: ResolvedSource) -> dict[str, str] | None:
+    hub = source.hub_files.get(path)
+    return None if hub is None else {"repo": hub.repo, "revision": hub.revision,
+                                     "commit": hub.commit, "file": hub.path, "sha256": hub.sha256}
 
 
 def _shown_path(path: Path, source: ResolvedSource, recipe_folder: Path) -> str:
@@ -63,6 +82,8 @@ def _shown_path(path: Path, source: ResolvedSource, recipe_folder: Path) -> str:
     manifest."""
     if source.spec.synth:
         return f"synth:{source.spec.synth}/{path.name}"
+    if path in source.hub_files:
+        return source.hub_files[path].shown
     return Path(os.path.relpath(path.resolve(), recipe_folder.resolve())).as_posix()
 
 

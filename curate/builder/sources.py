@@ -1,47 +1,121 @@
-"""Turning a recipe's sources into files (catalog entries, inline paths, samples), and which
-of them the build reads twice rather than spilling."""
+"""Turning a recipe's sources into files (catalog entries, inline paths and `hf://` paths,
+samples, Hub repos at a commit), their formats (a column mapping file is read from the recipe's
+folder), and which of them the build reads twice rather than spilling."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curate.io.files import expand_paths
 from curate.recipe import CATALOG_FILE, Recipe, RecipeError, SourceSpec, load_catalog
 from curate.kinds import kind_spec
+
+if TYPE_CHECKING:
+    from curate.adapters.mapping import ColumnMapping
+    from curate.hub.fetch import HubFile, HubResolver
+    from curate.hub.refs import HubRef
+
+MAPPING_SUFFIXES = (".yaml", ".yml")  # a `format:` naming a column mapping file
 
 
 @dataclass
 class ResolvedSource:
     name: str
     files: list[Path]
-    format: str | None
+    format: str | ColumnMapping | None  # what the reader takes: a name or the mapping itself
     set_fields: dict[str, Any]
     spec: SourceSpec
     catalog: str | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the manifest (e.g. a branch moved)
+    hub_files: dict[Path, HubFile] = field(default_factory=dict)  # files that came from the Hub
+    format_name: str | None = None  # the format as the recipe or catalog writes it
+    mapping: dict[str, Any] | None = None  # a mapping's full content, canonical
 
 
-def resolve_sources(recipe: Recipe, recipe_path: Path) -> list[ResolvedSource]:
-    """Each source of the recipe as concrete files (sorted), with its format and fields to set."""
+def resolve_sources(recipe: Recipe, recipe_path: Path, *,
+                    progress: bool = True) -> list[ResolvedSource]:
+    """Each source of the recipe as concrete files (sorted), with its format and fields to set.
+    Hub files are downloaded into the HF cache here, at the commits of the recipe's lock file
+    when it has one (curate.recipe.lock)."""
+    folder = recipe_path.parent
+    resolver = None
+    out = []
+    for name, spec, entry, catalog_name in _entries(recipe, recipe_path):
+        where = f"{recipe_path}: source {name}"
+        refs = hub_refs_of(entry)
+        if refs and resolver is None:
+            resolver = _resolver(recipe_path, progress=progress)
+        hub_files = {f.local: f for ref in refs for f in resolver.files(ref, where=where)}
+        files = [*_files_of(entry, folder), *hub_files]
+        set_fields = {**entry.set, **(spec.set if spec.catalog else {})}
+        _check_set_fields(set_fields, recipe.kind, where)
+        format_name = spec.format or entry.format
+        mapping = _mapping(format_name, folder, where=where)
+        notes = [n for ref in refs for n in resolver.listing(ref.repo, ref.rev,
+                                                             where=where).notes]
+        out.append(ResolvedSource(
+            name, sorted(files), mapping or format_name, set_fields, entry, catalog_name,
+            notes=notes, hub_files=hub_files, format_name=format_name,
+            mapping=mapping.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+            if mapping else None))
+    return out
+
+
+def hub_refs(recipe: Recipe, recipe_path: Path) -> list[tuple[str, HubRef]]:
+    """(source name, ref) of every Hub repo the recipe reads: `hub:` sources (inline or from
+    the catalog) and `hf://` paths; what `curate lock` pins."""
+    return [(name, ref) for name, _, entry, _ in _entries(recipe, recipe_path)
+            for ref in hub_refs_of(entry)]
+
+
+def hub_refs_of(spec: SourceSpec) -> list[HubRef]:
+    from curate.hub.refs import HubRef, is_hf_path, parse_hf_path
+
+    if spec.hub:
+        patterns = [spec.files] if isinstance(spec.files, str) else spec.files
+        return [HubRef(spec.hub, spec.revision, tuple(patterns) if patterns else None)]
+    paths = [spec.path] if isinstance(spec.path, str) else spec.path or []
+    return [parse_hf_path(p) for p in paths if is_hf_path(p)]
+
+
+def _entries(recipe: Recipe, recipe_path: Path):
+    """(name, spec, the spec that says where its records are, catalog name) per source."""
     folder = recipe_path.parent
     catalog = load_catalog(folder)
-    out = []
     for name, spec in recipe.sources.items():
-        base, entry, catalog_name = folder, spec, None
-        if spec.catalog:
-            if spec.catalog not in catalog:
-                raise RecipeError(f"{recipe_path}: source {name} names catalog entry "
-                                  f"{spec.catalog!r}, which {folder / CATALOG_FILE} does not have "
-                                  f"(entries: {', '.join(catalog) or 'none'})")
-            entry, catalog_name = catalog[spec.catalog], spec.catalog
-        files = _files_of(entry, base)
-        set_fields = {**entry.set, **(spec.set if spec.catalog else {})}
-        _check_set_fields(set_fields, recipe.kind, f"{recipe_path}: source {name}")
-        out.append(ResolvedSource(name, sorted(files), spec.format or entry.format, set_fields,
-                                  entry, catalog_name))
-    return out
+        if not spec.catalog:
+            yield name, spec, spec, None
+            continue
+        if spec.catalog not in catalog:
+            raise RecipeError(f"{recipe_path}: source {name} names catalog entry "
+                              f"{spec.catalog!r}, which {folder / CATALOG_FILE} does not have "
+                              f"(entries: {', '.join(catalog) or 'none'})")
+        yield name, spec, catalog[spec.catalog], spec.catalog
+
+
+def _resolver(recipe_path: Path, *, progress: bool) -> HubResolver:
+    from curate.hub.fetch import HubResolver
+    from curate.recipe.lock import lock_path, read_lock
+
+    return HubResolver(lock=read_lock(recipe_path), progress=progress,
+                       lock_name=lock_path(recipe_path).name)
+
+
+def _mapping(format_name: str | None, folder: Path, *, where: str) -> ColumnMapping | None:
+    """The column mapping a `format:` names by its file, read relative to the recipe's folder
+    (as `path:` is), or None for a format name."""
+    if not format_name or not format_name.endswith(MAPPING_SUFFIXES):
+        return None
+    from curate.adapters.mapping import ColumnMapping
+
+    path = folder / format_name
+    if not path.is_file():
+        raise RecipeError(f"{where}: format {format_name!r} names a column mapping file, but "
+                          f"{path} does not exist; a mapping's path is relative to the recipe's "
+                          "folder")
+    return ColumnMapping.read_yaml(path)
 
 
 def _check_set_fields(set_fields: dict[str, Any], kind: str, where: str) -> None:
@@ -54,11 +128,18 @@ def _check_set_fields(set_fields: dict[str, Any], kind: str, where: str) -> None
 
 
 def _files_of(spec: SourceSpec, base: Path) -> list[Path]:
+    """The local files of a source; its `hub:` repo and `hf://` paths are resolved apart."""
+    from curate.hub.refs import is_hf_path
+
     if spec.synth:
         from curate.synth import ensure_samples
 
         return expand_paths(ensure_samples(spec.synth))
-    return expand_paths(spec.path, base=base)  # type: ignore[arg-type]
+    if spec.hub:
+        return []
+    paths = [spec.path] if isinstance(spec.path, str) else spec.path or []
+    local = [p for p in paths if not is_hf_path(p)]
+    return expand_paths(local, base=base) if local else []
 
 
 def sampled_sources(recipe: Recipe) -> set[str]:

@@ -18,8 +18,8 @@ from curate.cli.app import app
 from curate.errors import CurateError, RecordError
 
 # Each module defines its commands on `app` when imported.
-COMMAND_MODULES = ["validate", "schema", "build", "audit", "push", "stats", "diff", "synth",
-                   "expectations", "init_ci"]
+COMMAND_MODULES = ["validate", "schema", "build", "audit", "collect", "push", "stats", "diff",
+                   "synth", "expectations", "init_ci", "lock"]
 
 _FULL_DISK = "free some space or write somewhere else (--out)"
 _OS_ERROR_FIXES = {

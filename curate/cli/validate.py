@@ -61,17 +61,20 @@ def validate_command(
 
 def print_report(result: ValidationReport, console: Console) -> None:
     verdict = "[green]valid[/]" if result.ok else "[red]INVALID[/]"
+    skipped = f", {result.n_skipped:,} skipped" if result.n_skipped else ""
     console.print(f"{verdict}: {result.n_read:,} records read, {result.n_valid:,} valid, "
-                  f"{result.n_rejected:,} rejected ({', '.join(result.formats)})")
+                  f"{result.n_rejected:,} rejected{skipped} ({', '.join(result.formats)})")
     if result.ignored_columns:
         console.print(f"ignored columns (not read by the format): "
                       f"{', '.join(result.ignored_columns)}", highlight=False, markup=False)
-    if result.rejected_by_reason or result.warnings_by_reason:
+    if result.rejected_by_reason or result.warnings_by_reason or result.skipped_by_reason:
         table = fold(Table("reason", "records", "kind", title=None))
         for reason, n in result.rejected_by_reason.items():
             table.add_row(reason, f"{n:,}", "rejected")
         for reason, n in result.warnings_by_reason.items():
             table.add_row(reason, f"{n:,}", "warning")
+        for reason, n in result.skipped_by_reason.items():
+            table.add_row(reason, f"{n:,}", "skipped")
         console.print(table)
     if result.by_safety_category:
         bins = ", ".join(f"{k}: {v:,}" for k, v in result.by_safety_category.items())

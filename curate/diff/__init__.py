@@ -3,11 +3,13 @@
 Rows are compared by uid (the content hash), read from the version's Parquet shards (only the
 uid, source, batch columns). Each added or removed row gets one reason, the first that applies:
 
-added:   recipe_change (its source is new in B) > new_batch (A had no row of this source's batch)
-         > no_longer_rejected (in A's rejects) > recipe_change (sources/mix/seed/exclude/keep differ)
+added:   recipe_change (its source is new in B) > mapping_change (its column mapping differs)
+         > new_batch (A had no row of this source's batch) > no_longer_rejected (in A's rejects)
+         > recipe_change (sources/mix/seed/exclude/keep differ)
          > new_input (A read its whole source and never saw it) > resampled
-removed: newly_rejected (in B's rejects, with B's reason) > recipe_change (source dropped, or the
-         recipe differs) > input_removed (B read its whole source and never saw it) > resampled
+removed: newly_rejected (in B's rejects, with B's reason) > recipe_change (source dropped)
+         > mapping_change > recipe_change (the recipe differs)
+         > input_removed (B read its whole source and never saw it) > resampled
 
 `resampled`: same recipe, but the pool changed (e.g. a new batch grew a group that is sampled), so
 bottom-k picked other rows.
@@ -33,6 +35,7 @@ from curate.version import Manifest, Version, from_folder, open_version
 REASONS = {
     "new_batch": "rows of a batch that A did not have",
     "recipe_change": "the recipe differs (sources, mix, seed, exclusions)",
+    "mapping_change": "the source's column mapping (its `format:` file) differs",
     "newly_rejected": "B rejected them (the reason is in B's rejects)",
     "no_longer_rejected": "A rejected them, B keeps them",
     "new_input": "new rows in the source's files, in batches A already had",
@@ -83,6 +86,9 @@ class VersionDiff(_Model):
     a: VersionInfo
     b: VersionInfo
     recipe_changes: list[RecipeChange] = Field(default_factory=list)
+    mapping_changes: list[RecipeChange] = Field(
+        default_factory=list, description="Keys of a source's column mapping that differ, e.g. "
+        "sources.helpful.mapping.columns (the mapping file's content is in each manifest).")
     sources: dict[str, SourceDiff] = Field(default_factory=dict)
     n_added: int = 0
     n_removed: int = 0
@@ -114,6 +120,26 @@ def recipe_changes(a: dict[str, Any], b: dict[str, Any]) -> list[RecipeChange]:
                                                 b=sb.get(name)))
         elif a.get(key) != b.get(key):
             changes.append(RecipeChange(key=key, a=a.get(key), b=b.get(key)))
+    return changes
+
+
+def mapping_changes(a: Manifest, b: Manifest) -> list[RecipeChange]:
+    """The top-level keys of the column mappings that differ, for sources in both versions.
+
+    A mapping is a file the recipe names, so the recipe can stay the same while the rows change:
+    the manifests carry each mapping's content (curate.builder.sources) to tell."""
+    changes = []
+    for name in sorted(set(a.sources) & set(b.sources)):
+        ma, mb = a.sources[name].mapping, b.sources[name].mapping
+        if ma == mb:
+            continue
+        if ma is None or mb is None:
+            changes.append(RecipeChange(key=f"sources.{name}.mapping", a=ma, b=mb))
+            continue
+        for key in sorted(set(ma) | set(mb)):
+            if ma.get(key) != mb.get(key):
+                changes.append(RecipeChange(key=f"sources.{name}.mapping.{key}", a=ma.get(key),
+                                            b=mb.get(key)))
     return changes
 
 
@@ -175,7 +201,7 @@ def _reason(*rules: tuple[pl.Expr, str], otherwise: str) -> pl.Expr:
 
 
 def _added(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_a: pl.DataFrame | None, *,
-           manifest_a: Manifest, selection_changed: bool) -> pl.DataFrame:
+           manifest_a: Manifest, selection_changed: bool, remapped: list[str]) -> pl.DataFrame:
     """Rows of B that A did not have, each with its reason (see the module docstring)."""
     known = rows_a.select("source", "batch")  # (source, batch) pairs A had, kept or rejected
     if rej_a is not None:
@@ -188,6 +214,7 @@ def _added(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_a: pl.DataFrame | Non
             .with_columns(_reason(
                 (~pl.col("source").is_in(list(manifest_a.recipe.sources)),
                  "recipe_change"),
+                (pl.col("source").is_in(remapped), "mapping_change"),
                 (pl.col("batch").is_not_null() & pl.col("_known").is_null(), "new_batch"),
                 (was_rejected, "no_longer_rejected"),
                 (pl.lit(selection_changed), "recipe_change"),
@@ -196,7 +223,7 @@ def _added(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_a: pl.DataFrame | Non
 
 
 def _removed(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_b: pl.DataFrame | None, *,
-             manifest_b: Manifest, selection_changed: bool) -> pl.DataFrame:
+             manifest_b: Manifest, selection_changed: bool, remapped: list[str]) -> pl.DataFrame:
     """Rows of A that B does not have, each with its reason, and B's reject reason (_rejected)."""
     removed = rows_a.join(rows_b.select("uid"), on="uid", how="anti")
     if rej_b is not None:
@@ -208,6 +235,7 @@ def _removed(rows_a: pl.DataFrame, rows_b: pl.DataFrame, rej_b: pl.DataFrame | N
         (pl.col("_rejected").is_not_null(), "newly_rejected"),
         (~pl.col("source").is_in(list(manifest_b.recipe.sources)),
          "recipe_change"),
+        (pl.col("source").is_in(remapped), "mapping_change"),
         (pl.lit(selection_changed), "recipe_change"),
         (pl.col("source").is_in(_fully_read(manifest_b)), "input_removed"),
         otherwise="resampled"))
@@ -224,10 +252,12 @@ def diff_versions(a: str | Path | Version, b: str | Path | Version, *, out: str 
     recipe_a, recipe_b = (v.manifest.model_dump(mode="json")["recipe"] for v in (va, vb))
     changes = recipe_changes(recipe_a, recipe_b)
     selection_changed = any(c.key.split(".")[0] in SELECTION_KEYS for c in changes)
+    remapping = mapping_changes(va.manifest, vb.manifest)
+    remapped = sorted({c.key.split(".")[1] for c in remapping})
     added = _added(rows_a, rows_b, rej_a, manifest_a=va.manifest,
-                   selection_changed=selection_changed)
+                   selection_changed=selection_changed, remapped=remapped)
     removed = _removed(rows_a, rows_b, rej_b, manifest_b=vb.manifest,
-                       selection_changed=selection_changed)
+                       selection_changed=selection_changed, remapped=remapped)
     moved = (rows_a.join(rows_b.select("uid", pl.col("split").alias("_split_b")), on="uid")
              .filter(pl.col("split") != pl.col("_split_b")))
 
@@ -254,9 +284,10 @@ def diff_versions(a: str | Path | Version, b: str | Path | Version, *, out: str 
                      "do): rows it rejected cannot be told apart, so none is counted as "
                      "newly_rejected; compare build folders for that")
     return VersionDiff(a=_info(va, rows_a.height), b=_info(vb, rows_b.height),
-                       recipe_changes=changes, sources=per_source, n_added=added.height,
+                       recipe_changes=changes, mapping_changes=remapping,
+                       sources=per_source, n_added=added.height,
                        n_removed=removed.height, n_moved_split=moved.height, notes=notes)
 
 
 __all__ = ["REASONS", "RecipeChange", "SourceDiff", "Version", "VersionDiff", "VersionInfo",
-           "diff_versions", "from_folder", "open_version", "recipe_changes"]
+           "diff_versions", "from_folder", "mapping_changes", "open_version", "recipe_changes"]

@@ -11,7 +11,7 @@ from rich.text import Text
 from curate.console import fold
 
 if TYPE_CHECKING:
-    from curate.diff import SourceDiff, VersionDiff
+    from curate.diff import RecipeChange, SourceDiff, VersionDiff
 
 
 def _reasons(counts: dict[str, int], details: dict[str, dict[str, int]]) -> str:
@@ -43,15 +43,21 @@ def to_rich(diff: VersionDiff) -> Group:
                   f"-{diff.n_removed:,}", f"{diff.n_moved_split:,}", "", "")
     parts: list = [table]
     if diff.recipe_changes:
-        recipe = fold(Table("recipe key", a.label, b.label, title="recipe changes",
-                            title_justify="left"))
-        for c in diff.recipe_changes:
-            recipe.add_row(c.key, _json(c.a), _json(c.b))
-        parts.append(recipe)
+        parts.append(_changes("recipe", diff.recipe_changes, diff))
     else:
         parts.append(Text("recipe: no change in sources, mix, seed, exclusions or split"))
+    if diff.mapping_changes:
+        parts.append(_changes("column mapping", diff.mapping_changes, diff))
     parts += [Text(f"note: {n}", style="yellow") for n in diff.notes]
     return Group(*parts)
+
+
+def _changes(what: str, changes: list[RecipeChange], diff: VersionDiff) -> Table:
+    table = fold(Table(f"{what} key", diff.a.label, diff.b.label, title=f"{what} changes",
+                       title_justify="left"))
+    for c in changes:
+        table.add_row(c.key, _json(c.a), _json(c.b))
+    return table
 
 
 def _json(value) -> str:

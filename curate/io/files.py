@@ -14,16 +14,22 @@ from curate.errors import InputError
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"  # written by some Windows tools; not part of the first record
 JSON_SUFFIXES = (".jsonl", ".json", ".ndjson")
+HF_SCHEME = "hf:/"  # hf://datasets/...; also once pathlib has folded the `//`
 
 
 def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None = None) -> list[Path]:
-    """Files named by a path, a glob or a list of them, in the order given (globs sorted)."""
+    """Files named by a path, a glob or a list of them, in the order given (globs sorted).
+    `hf://datasets/ORG/NAME@REV/PATH` names files on the Hub: they are downloaded into the HF
+    cache (curate.hub) and read from there."""
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     found: list[Path] = []
     for item in items:
         text = str(item)
         if not text.strip():
             raise InputError("an empty path was given; name a file, a folder or a glob")
+        if text.startswith(HF_SCHEME):
+            found.extend(_hub_files(text))
+            continue
         if base is not None and not Path(text).is_absolute():
             text = str(base / text)
         if glob.has_magic(text):
@@ -49,6 +55,13 @@ def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None 
             raise InputError(f"{ascii(str(path))}: the file name is not valid UTF-8; rename "
                              "the file") from None
     return found
+
+
+def _hub_files(text: str) -> list[Path]:
+    from curate.hub import HubResolver, parse_hf_path
+
+    ref = parse_hf_path(text)
+    return [f.local for f in HubResolver(job="curate").files(ref, where=text)]
 
 
 def is_data_file(path: Path) -> bool:

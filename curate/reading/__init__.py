@@ -69,9 +69,11 @@ def read(paths: str | Path | Sequence[str | Path], *, format: str | None = None,
     Every row is checked against the records' contract (the types, the required fields and
     the allowed values of `PreferenceRecord` / `SFTRecord`): the first row that breaks it
     raises RecordError with its file, line, field and reason, so every row returned is a
-    valid record. The quality checks (duplicates, empty responses, safety category 4, ...)
-    are not applied: `curate.validate` reports them, `curate build` excludes them. An empty
-    file raises InputError unless `allow_empty`, which gives a frame with no rows.
+    valid record. Rows a rule leaves out on purpose (adapters.Skip: a mapping's `where:`, a
+    deleted message) are not records and not errors: they are left out. The quality checks
+    (duplicates, empty responses, safety category 4, ...) are not applied: `curate.validate`
+    reports them, `curate build` excludes them. An empty file raises InputError unless
+    `allow_empty`, which gives a frame with no rows.
 
     >>> import curate, tempfile, pathlib, json
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "hh.jsonl"
@@ -102,8 +104,9 @@ def _read(paths, *, format, kind, set_fields, allow_empty: bool, contract: bool)
     frames, record_kind = [], kind
     for batch in scan_batches(paths, format=format, kind=kind, set_fields=set_fields,
                               allow_empty=allow_empty):
-        if batch.problems:
-            p = batch.problems[0]
+        invalid = [p for p in batch.problems if not p.skipped]
+        if invalid:
+            p = invalid[0]
             raise RecordError(p.message, file=p.file, line=p.line, field=p.field, reason=p.reason)
         checked = apply_checks(batch.frame, batch.kind,
                                enabled=CONTRACT_REASONS if contract else ())

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import orjson
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationError,
-                      field_serializer)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler,
+                      ValidationError, field_serializer, model_serializer)
 
 from curate.errors import InputError
 from curate.recipe import Recipe
@@ -51,6 +51,18 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Optional(_Part):
+    """A part with fields added later (OPTIONAL): left out of the JSON while None, so the
+    manifests of versions that do not use them keep their bytes."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def drop_unused(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {k: v for k, v in data.items() if not (k in self.OPTIONAL and v is None)}
+
+
 class Shard(_Part):
     """One Parquet file of data/."""
 
@@ -66,17 +78,33 @@ class RejectsFile(_Part):
     sha256: Sha256
 
 
-class InputFile(_Part):
+class HubOrigin(_Part):
+    """Where a file read from the Hub came from, and the digest to check it against."""
+
+    repo: str = Field(description="The dataset repo, ORG/NAME.")
+    revision: str = Field(description="The revision the recipe asked for (main by default).")
+    commit: str = Field(description="The commit it was read at (the lock's, when locked).")
+    file: str = Field(description="The file's path in the repo.")
+    sha256: Sha256
+
+
+class InputFile(_Optional):
     """A file a source was read from: where, relative to the recipe's folder (or `synth:` for
-    generated samples), so that the manifest holds no machine paths; and what it held."""
+    generated samples, `hf://datasets/ORG/NAME@COMMIT/PATH` for Hub files), so that the
+    manifest holds no machine paths; and what it held."""
+
+    OPTIONAL = frozenset({"hub"})
 
     path: str
     bytes: int = Field(ge=0)
     xxh3: str
+    hub: HubOrigin | None = None
 
 
-class SourceCounts(_Part):
+class SourceCounts(_Optional):
     """read = kept + rejected + not selected, per source."""
+
+    OPTIONAL = frozenset({"mapping", "notes"})
 
     n_read: int = Field(ge=0)
     n_kept: int = Field(ge=0)
@@ -88,6 +116,10 @@ class SourceCounts(_Part):
     sample: bool = False
     license: str | None = None
     files: list[InputFile] = []
+    mapping: dict[str, Any] | None = Field(None, description="The column mapping's full "
+                                           "content, when `format:` names a mapping file.")
+    notes: list[str] | None = Field(None, description="What the build said about the source "
+                                    "(e.g. a Hub branch that moved since the lock).")
 
 
 class Group(_Part):

@@ -6,10 +6,14 @@ import doctest
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+import curate.cli.collect  # noqa: F401  (registers `collect` and its page commands)
+from curate.cli.app import app
 from curate.collect.packet import PAGE, read_key, read_packet_info, read_tasks
 import curate.collect.page as page_module
 from curate.collect.page import write_collect_page
@@ -23,6 +27,10 @@ DATA = re.compile(r'<script type="application/json" id="packet-data">(.*?)</scri
 @pytest.fixture
 def packet(tmp_path) -> Path:
     return shutil.copytree(PACKET_FIXTURE, tmp_path / "packet")
+
+
+def run_cli(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def _embedded(html: str) -> dict:
@@ -77,3 +85,21 @@ def test_a_folder_that_is_no_packet_names_the_file_and_the_fix(tmp_path):
 def test_docstring_examples_hold():
     result = doctest.testmod(page_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_page_command_writes_the_page_and_says_where(packet, tmp_path):
+    result = run_cli("collect", "page", packet)
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"annotator's page: {packet / PAGE} (give the annotator this file "
+                             "only; key.json stays with you)\n")
+    elsewhere = tmp_path / "week15.html"
+    assert run_cli("collect", "page", packet, "--out", elsewhere).exit_code == 0
+    assert elsewhere.read_bytes() == (packet / PAGE).read_bytes()
+
+
+def test_the_page_command_on_a_folder_without_a_packet_exits_2_in_one_line(tmp_path):
+    result = subprocess.run(["curate", "collect", "page", str(tmp_path)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"error: {tmp_path / 'packet.json'}: no such file; re-create the "
+                             "packet with `curate collect sample` (same inputs, same seed)\n")

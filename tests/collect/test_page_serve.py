@@ -8,6 +8,9 @@ Llama 2 tokenizer in ../shared/data) on the CPU; the browser part drives a real 
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -114,3 +117,22 @@ def test_the_annotator_writes_prompts_and_judges_them_by_keyboard_in_a_browser(s
         ("0001", "a", "better", True, False), ("0002", "b", "negligibly_better", False, True)]
     assert [t.prompt[0].content for t in read_tasks(session.out)] == [
         "How do I pick a lock?", "Which cleaning products are safe to mix?"]
+
+
+def test_the_serve_command_prints_its_url_serves_the_page_and_stops_on_ctrl_c(tmp_path, shared_data):
+    command = ["curate", "collect", "serve", "--model", "tiny:1", "--model", "tiny:2",
+               "--criterion", "helpfulness", "--batch", "2023-W15", "--iteration", "rlhf_v4",
+               "--max-new-tokens", "4", "--port", "0", "--out", str(tmp_path / "live")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        url = re.search(r"open (http://127\.0\.0\.1:\d+/) ", first)
+        assert url, first + server.stderr.read()
+        assert _post(url.group(1), {"prompt": "Name a prime."})[0] == 200
+        with urllib.request.urlopen(url.group(1), timeout=30) as page:
+            assert "Name a prime." in page.read().decode()
+    finally:
+        server.send_signal(signal.SIGINT)  # the server this test started, by its pid
+        out, err = server.communicate(timeout=60)
+    assert server.returncode == 0, err
+    assert out == f"stopped; 1 task in {tmp_path / 'live'}\n"

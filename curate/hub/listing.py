@@ -1,0 +1,128 @@
+"""What a dataset repo holds at a revision: the commit it resolves to and its files (size, and
+the sha256 the Hub gives for LFS files), from the Hub, from a lock file, or from the HF cache.
+
+Every failure is one InputError naming the repo, the revision and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curate.errors import InputError
+from curate.hub.refs import is_commit
+from curate.publish.hub import _network_errors, _one_line
+from curate.publish.names import Endpoint
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    size: int | None
+    sha256: str | None = None  # LFS files only: the Hub names them by the sha256 of the content
+
+
+@dataclass
+class Listing:
+    """A repo at a revision as resolved for this build. `moved_to`: the commit the branch points
+    at now, when it moved since the lock; `note`: what a user should know, in one line."""
+
+    repo: str
+    revision: str
+    commit: str
+    files: dict[str, RemoteFile]
+    locked: bool = False
+    moved_to: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        return f"{self.repo}@{self.revision}"
+
+
+def list_online(endpoint: Endpoint, repo: str, revision: str, *, where: str) -> Listing:
+    """The commit `revision` resolves to on the Hub, with every file of the repo there."""
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=endpoint.url)
+    with hub_errors(endpoint, repo, revision, where=where):
+        info = api.dataset_info(repo, revision=revision, files_metadata=True)
+    files = {s.rfilename: RemoteFile(s.size, s.lfs.sha256 if s.lfs else None)
+             for s in info.siblings or []}
+    return Listing(repo, revision, info.sha, files)
+
+
+def head_commit(endpoint: Endpoint, repo: str, revision: str, *, where: str) -> str:
+    """The commit a branch or tag points at now (one small request)."""
+    from huggingface_hub import HfApi
+
+    if is_commit(revision):
+        return revision
+    with hub_errors(endpoint, repo, revision, where=where):
+        return HfApi(endpoint=endpoint.url).dataset_info(repo, revision=revision).sha
+
+
+def list_cached(cache: Path, repo: str, revision: str, *, where: str) -> Listing:
+    """Offline: the commit the cache last saw `revision` at, with the files downloaded there.
+    The layout is huggingface_hub's documented cache: datasets--ORG--NAME/{refs,snapshots}."""
+    folder = repo_cache_folder(cache, repo)
+    commit = revision if is_commit(revision) else _cached_ref(folder, revision)
+    snapshot = folder / "snapshots" / (commit or "-")
+    if commit is None or not snapshot.is_dir():
+        raise InputError(f"{where}: HF_HUB_OFFLINE is set and the HF cache ({cache}) knows no "
+                         f"commit of {repo}@{revision}; run `curate lock` on the recipe and build "
+                         "once online (offline builds read the locked commits), or unset "
+                         "HF_HUB_OFFLINE")
+    files = {p.relative_to(snapshot).as_posix(): RemoteFile(p.stat().st_size)
+             for p in sorted(snapshot.rglob("*")) if p.is_file()}
+    return Listing(repo, revision, commit, files, notes=[
+        f"{where}: HF_HUB_OFFLINE is set and there is no lock entry for {repo}@{revision}: "
+        f"reading the files of commit {commit[:12]} found in the HF cache; `curate lock` "
+        "the recipe (online) to pin its file list"])
+
+
+def repo_cache_folder(cache: Path, repo: str) -> Path:
+    return cache / ("datasets--" + repo.replace("/", "--"))
+
+
+def _cached_ref(folder: Path, revision: str) -> str | None:
+    ref = folder / "refs" / revision
+    return ref.read_text().strip() if ref.is_file() else None
+
+
+class hub_errors:
+    """Turn huggingface_hub's errors for `repo`@`revision` into one-line InputErrors."""
+
+    def __init__(self, endpoint: Endpoint, repo: str, revision: str, *, where: str,
+                 file: str | None = None) -> None:
+        self.endpoint, self.repo, self.revision, self.where, self.file = (
+            endpoint, repo, revision, where, file)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if exc is None:
+            return False
+        from huggingface_hub.errors import (EntryNotFoundError, GatedRepoError, HfHubHTTPError,
+                                            RepositoryNotFoundError, RevisionNotFoundError)
+
+        at, hub = f"{self.repo}@{self.revision}", self.endpoint.shown
+        if isinstance(exc, GatedRepoError):
+            message = (f"{self.repo} on {hub} is gated: accept its conditions on the dataset's "
+                       "page, then set HF_TOKEN (or `hf auth login`)")
+        elif isinstance(exc, RepositoryNotFoundError):
+            message = (f"no dataset repo {self.repo} on {hub} (or it is private and no token "
+                       "may read it); check `hub:` (ORG/NAME), HF_ENDPOINT, or set HF_TOKEN")
+        elif isinstance(exc, RevisionNotFoundError):
+            message = (f"{self.repo} on {hub} has no revision {self.revision!r}; check "
+                       "`revision:` (a branch, tag or commit of the repo) or re-run `curate lock`")
+        elif isinstance(exc, EntryNotFoundError):
+            message = (f"{at} on {hub} has no file {self.file!r}; check `files:` or the path, "
+                       "and that the file exists at that revision")
+        elif isinstance(exc, (HfHubHTTPError, *_network_errors())):
+            message = (f"cannot read {at} from {hub} ({self.endpoint.redact(_one_line(exc))}); "
+                       "check the network and HF_ENDPOINT, or build from the HF cache with "
+                       "HF_HUB_OFFLINE=1")
+        else:
+            return False
+        raise InputError(f"{self.where}: {message}") from exc
