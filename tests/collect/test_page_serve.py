@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from curate.collect.ingest import ingest_verdicts
 from curate.collect.packet import parse_verdicts, read_key, read_packet_info, read_tasks
 from curate.collect.serve import LiveSession, make_server
 from curate.errors import InputError
@@ -117,6 +118,13 @@ def test_the_annotator_writes_prompts_and_judges_them_by_keyboard_in_a_browser(s
         ("0001", "a", "better", True, False), ("0002", "b", "negligibly_better", False, True)]
     assert [t.prompt[0].content for t in read_tasks(session.out)] == [
         "How do I pick a lock?", "Which cleaning products are safe to mix?"]
+    done = ingest_verdicts(downloads / "verdicts.json", packet=session.out, annotator="ann-1",
+                           out=tmp_path / "vendor-2023-W15.jsonl")  # like any packet's verdicts
+    key = read_key(session.out)
+    records = [json.loads(line) for line in done.out.read_text().splitlines()]
+    assert [(r["chosen_model"], r["rejected_model"]) for r in records] == [
+        (key["0001"].a.variant, key["0001"].b.variant), (key["0002"].b.variant,
+                                                         key["0002"].a.variant)]
 
 
 def test_the_serve_command_prints_its_url_serves_the_page_and_stops_on_ctrl_c(tmp_path, shared_data):
