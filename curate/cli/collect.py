@@ -29,21 +29,31 @@ collect_app = typer.Typer(name="collect", no_args_is_help=True, add_completion=F
                                "annotate them by Llama 2's protocol, ingest, report.")
 app.add_typer(collect_app, name="collect")
 
+# The sampling options `sample` and `serve` share, documented once.
+ModelsOption = Annotated[list[str], typer.Option("--model", help="A variant to sample from, twice or more: a model folder, a Hub id or tiny:SEED; NAME=REF names it.")]
+CriterionOption = Annotated[str, typer.Option(help="What annotators judge: helpfulness or safety.")]
+BatchOption = Annotated[str, typer.Option(help="The weekly batch, e.g. 2023-W15.")]
+IterationOption = Annotated[str, typer.Option(help="The model iteration sampled, e.g. rlhf_v4.")]
+TemperaturesOption = Annotated[str, typer.Option(help="Temperatures to draw from, comma-separated.")]
+SeedOption = Annotated[int, typer.Option(help="Seed of the draws and of sampling.")]
+MaxNewTokensOption = Annotated[int, typer.Option(help="Most tokens per response.")]
+EngineOption = Annotated[str, typer.Option(help="auto (vLLM with a GPU when installed), transformers or vllm.")]
+
 
 @collect_app.command("sample")
 def sample_command(
     prompts: Annotated[Path, typer.Option(help="Prompts: any SFT or preference file curate reads, or JSON lines of strings / {\"text\": ...}.")],
-    model: Annotated[list[str], typer.Option(help="A variant to sample from, twice or more: a model folder, a Hub id or tiny:SEED; NAME=REF names it.")],
-    criterion: Annotated[str, typer.Option(help="What annotators judge: helpfulness or safety.")],
-    batch: Annotated[str, typer.Option(help="The weekly batch, e.g. 2023-W15.")],
-    iteration: Annotated[str, typer.Option(help="The model iteration sampled, e.g. rlhf_v4.")],
+    model: ModelsOption,
+    criterion: CriterionOption,
+    batch: BatchOption,
+    iteration: IterationOption,
     out: Annotated[Path, typer.Option(help="Folder for packet.json, tasks.jsonl and key.json.")],
-    temperatures: Annotated[str, typer.Option(help="Temperatures to draw from, comma-separated.")] = "0.7,1.0,1.3",
-    seed: Annotated[int, typer.Option(help="Seed of the draws and of sampling.")] = 0,
+    temperatures: TemperaturesOption = "0.7,1.0,1.3",
+    seed: SeedOption = 0,
     overlap: Annotated[int, typer.Option(help="Tasks to show twice (sides swapped) for agreement.")] = 0,
-    max_new_tokens: Annotated[int, typer.Option(help="Most tokens per response.")] = MAX_NEW_TOKENS,
+    max_new_tokens: MaxNewTokensOption = MAX_NEW_TOKENS,
     format: Annotated[Optional[str], typer.Option(help="Format of --prompts; detected when omitted.")] = None,
-    engine: Annotated[str, typer.Option(help="auto (vLLM with a GPU when installed), transformers or vllm.")] = "auto",
+    engine: EngineOption = "auto",
     batch_size: Annotated[int, typer.Option(help="Prompts per generation batch (transformers).")] = BATCH_SIZE,
     overwrite: Annotated[bool, typer.Option(help="Replace a different packet already in --out.")] = False,
 ) -> None:
