@@ -41,3 +41,9 @@ def test_curate_validate_takes_an_hf_path(tmp_path, hub_env, hh_repo):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(report.read_text())["n_valid"] == 10
+
+
+def test_curate_stats_reads_an_hf_path(api, hh_repo):
+    from curate.stats.inputs import read_dataset
+
+    assert read_dataset(f"hf://datasets/{REPO}@main/helpful-base", format="hh-rlhf").height == 10
