@@ -6,11 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from curate.adapters.alpaca import Alpaca
+from curate.adapters.alpaca_eval import AlpacaEvalOutputs, AlpacaEvalPairs
 from curate.adapters.base import Adapter, Reject, Skip
 from curate.adapters.gptj_pairwise import GPTJPairwise
+from curate.adapters.helpsteer2 import HelpSteer2Preference
 from curate.adapters.hh_rlhf import HHRLHF
 from curate.adapters.mapping import ColumnMapping
 from curate.adapters.native import Native, native_kind
+from curate.adapters.nectar import Nectar
 from curate.adapters.openai_chat import OpenAIChat
 from curate.adapters.openai_summarize import OpenAISummarize
 from curate.adapters.openai_webgpt import OpenAIWebGPT
@@ -20,13 +23,15 @@ from curate.adapters.self_instruct import SelfInstruct
 from curate.adapters.stack_exchange import StackExchangePaired
 from curate.adapters.stanford_shp import StanfordSHP
 from curate.adapters.trl import TRLSFT, TRLPreference
+from curate.adapters.ultrafeedback import UltraFeedback
 from curate.errors import InputError
 
 # Detection order comes from each adapter's declared `priority` (curate.adapters.base), not
 # from this list: named datasets, then generic layouts, then TRL's catch-all columns.
 BUILTIN_ADAPTERS: tuple[Adapter, ...] = (
     Alpaca(), GPTJPairwise(), HHRLHF(), OpenAIChat(), OpenAISummarize(), OpenAIWebGPT(),
-    PKUSafeRLHF(), SelfInstruct(), StackExchangePaired(), StanfordSHP(), TRLPreference(), TRLSFT())
+    PKUSafeRLHF(), SelfInstruct(), StackExchangePaired(), StanfordSHP(), TRLPreference(), TRLSFT(),
+    AlpacaEvalPairs(), AlpacaEvalOutputs(), HelpSteer2Preference(), Nectar(), UltraFeedback())
 _registry = Registry(BUILTIN_ADAPTERS)
 
 
@@ -52,8 +57,9 @@ def get_adapter(name: str | Adapter | ColumnMapping, *, kind: str | None = None,
                 row: Mapping[str, Any] | None = None) -> Adapter:
     """The adapter for a format name, a column mapping (or its YAML file), or an adapter.
 
-    Where several adapters share a name (`trl`: one per record kind), `kind` picks; without
-    it, the first raw `row` does (a `chosen` column means comparisons), else the first one.
+    Where several adapters share a name (`trl`, `alpaca-eval`: one per record kind), `kind`
+    picks; without it, the first raw `row` does: the adapter whose `sniff` accepts it, else
+    a `chosen` column means comparisons; else the first one.
     """
     if isinstance(name, Adapter):
         return name
@@ -65,7 +71,9 @@ def get_adapter(name: str | Adapter | ColumnMapping, *, kind: str | None = None,
         return Native(kind or "preference")
     named = [a for a in _registry.adapters() if a.name == name]
     if kind is None and row is not None and len(named) > 1:
-        kind = "preference" if "chosen" in row or "rejected" in row else "sft"
+        sniffed = [a.kind for a in named if a.sniff(row)]
+        kind = sniffed[0] if sniffed else (
+            "preference" if "chosen" in row or "rejected" in row else "sft")
     for adapter in named:
         if kind is None or adapter.kind == kind:
             return adapter

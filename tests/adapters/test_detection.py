@@ -27,6 +27,13 @@ from tests.conftest import FIXTURES
     ("trl/messages.jsonl", "openai-chat", "sft"),
     # indistinguishable from TRL's standard preference rows: gptj-pairwise needs --format
     ("gptj-pairwise/train.jsonl", "trl", "preference"),
+    ("alpaca-eval/annotations.json", "alpaca-eval", "preference"),
+    ("alpaca-eval/alpaca_gpt4_preference.json", "alpaca-eval", "preference"),
+    ("alpaca-eval/model_outputs.json", "alpaca-eval", "sft"),  # not alpaca: it has a generator
+    ("ultrafeedback/evol_instruct.jsonl", "ultrafeedback", "preference"),
+    ("ultrafeedback/train_prefs.jsonl", "ultrafeedback", "preference"),  # before TRL
+    ("helpsteer2-preference/preference.jsonl", "helpsteer2-preference", "preference"),
+    ("nectar/rlaif.jsonl", "nectar", "preference"),
 ])
 def test_fixture_is_detected_as_its_format(path, expected, kind):
     adapter = _adapter_for(FIXTURES / path, None, None)
