@@ -150,3 +150,18 @@ def test_prompts_come_from_preference_files_and_lines_of_text(tmp_path):
     text.write_text('"Q2"\n{"prompt": "mixed"}\n')
     with pytest.raises(InputError, match=r"text.jsonl:2: expected a JSON string"):
         read_prompts(text)
+
+
+def test_a_model_folder_samples_the_same_text_as_the_model_saved_in_it(tmp_path):
+    from curate.collect.generate import Request, load_sampler
+
+    requests = [Request([{"role": "user", "content": "Hi"}], temperature=1.3, seed=s) for s in (1, 2)]
+    with one_torch_thread():
+        tiny = load_sampler("tiny:2", max_new_tokens=5, engine="transformers")
+        tiny.model.save_pretrained(tmp_path / "rlhf_v4")  # as a trainer writes its output folder
+        tiny.tokenizer.save_pretrained(tmp_path / "rlhf_v4")
+        folder = load_sampler(str(tmp_path / "rlhf_v4"), max_new_tokens=5)
+        assert folder.generate(requests) == tiny.generate(requests)
+    assert parse_models([str(tmp_path / "rlhf_v4"), "tiny:2"])[0].name == "rlhf_v4"
+    with pytest.raises(InputError, match="--engine vllm cannot load tiny:1"):
+        load_sampler("tiny:1", max_new_tokens=5, engine="vllm")
