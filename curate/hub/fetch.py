@@ -14,7 +14,7 @@ import glob
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from curate.console import print_note
 from curate.errors import InputError

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from curate.adapters import Adapter, Native, detect, get_adapter, needs_row
 from curate.columns import polars_schema, with_derived
+from curate.console import print_note
 from curate.errors import InputError, RecordError
 from curate.io.files import expand_paths, storage_of
 from curate.io.raw import iter_raw
@@ -43,6 +44,7 @@ def scan_batches(paths: str | Path | Sequence[str | Path], *, format: str | None
             raise InputError(f"{path}: format {adapter.name} holds {adapter.kind} records, "
                              f"not {kind}; pass the matching --schema")
         defaults = adapter.defaults_for(path)
+        _say_defaults(path, adapter.name, defaults, set_fields or {})
         fill = _fill_values(adapter.kind, defaults, set_fields or {})
         n_read = 0
         for batch in _batches_of(path, adapter, batch_rows):
@@ -175,6 +177,20 @@ def _batches_of(path: Path, adapter: Adapter, batch_rows: int) -> Iterator[Batch
             yield from native_jsonl(path, adapter.kind)
             return
     yield from row_batches(path, adapter, iter_raw(path), batch_rows)
+
+
+def _say_defaults(path: Path, format_name: str, defaults: Mapping[str, Any],
+                  overrides: Mapping[str, Any]) -> None:
+    """A field taken from the file's path (HH-RLHF's criterion) is never taken silently: a
+    note on stderr says so, or, for a default of None, that this path does not tell it."""
+    for key, value in defaults.items():
+        if key in overrides:
+            continue
+        how = f"--set {key}=... or `set: {{{key}: ...}}` in a recipe"
+        print_note(f"note: {path}: {key} {value}, from the file's path ({format_name}); {how} "
+                   "chooses another" if value is not None else
+                   f"note: {path}: no {key}: {format_name} takes it from the file's path, which "
+                   f"does not tell; give it with {how}, or its records lack it (bad_field)")
 
 
 def _fill_values(kind: str, defaults: Mapping[str, Any], overrides: Mapping[str, Any],

@@ -6,6 +6,7 @@ take as they are (a bad line, invalid UTF-8, a value of the wrong type).
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -86,13 +87,25 @@ def explain(record: Mapping[str, Any], kind: str) -> list[tuple[str, str]]:
     try:
         kind_spec(kind).model.model_validate(dict(record))
     except ValidationError as exc:
-        return [_in_words(err) for err in exc.errors()]
+        return [_in_words(err, kind) for err in exc.errors()]
     return []
 
 
-def _in_words(err: Mapping[str, Any]) -> tuple[str, str]:
+def _in_words(err: Mapping[str, Any], kind: str) -> tuple[str, str]:
     field_name = ".".join(str(p) for p in err["loc"]) or "(record)"
     if err.get("input") is None and len(err["loc"]) == 1:
-        return field_name, (f"missing required field `{field_name}`; write it in the data or fill "
-                            f"it for the whole file (--set {field_name}=..., or `set:` in a recipe)")
+        return field_name, f"missing required field `{field_name}`; " + _how_to_set(field_name,
+                                                                                    kind)
     return field_name, f"{err['msg']} (got {preview(err.get('input'), 60)})"
+
+
+def _how_to_set(field_name: str, kind: str) -> str:
+    """How to fill a field for a whole file, with a value it takes when it has a fixed set
+    (criterion: `--set criterion=helpfulness` or `set: {criterion: helpfulness}`)."""
+    field_info = kind_spec(kind).model.model_fields.get(field_name)
+    values = typing.get_args(field_info.annotation) if field_info else ()
+    if not values or not all(isinstance(v, str) for v in values):
+        return (f"write it in the data or fill it for the whole file (--set {field_name}=..., "
+                "or `set:` in a recipe)")
+    return (f"write it in the data or fill it for the whole file: --set {field_name}={values[0]}"
+            f", or `set: {{{field_name}: {values[0]}}}` in a recipe (one of {', '.join(values)})")
