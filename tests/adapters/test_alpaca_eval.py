@@ -81,6 +81,7 @@ def test_validate_reports_the_ignored_columns_once():
     assert report.ignored_columns == ["dataset", "datasplit", "generator"]
     report = curate.validate(ALPACA_EVAL, format="alpaca-eval")
     assert report.n_read == 9 and report.n_valid == 6
+    assert report.ok and report.skipped_by_reason == {"no_preference": 3}  # skipped, not invalid
     assert report.ignored_columns == ["dataset", "datasplit", "generator", "price_per_example",
                                       "raw_completion", "time_per_example"]
 

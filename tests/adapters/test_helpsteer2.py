@@ -61,6 +61,7 @@ def test_validate_detects_it_and_lists_the_unread_columns():
                    curate.validate(HELPSTEER2, format="helpsteer2-preference")):
         assert report.formats == ["helpsteer2-preference"]
         assert (report.n_read, report.n_valid) == (5, 4)
+        assert report.ok and report.skipped_by_reason == {"no_preference": 1}
         assert report.ignored_columns == [
             "all_preferences_unprocessed", "preference_elaboration", "preference_statement",
             "split", "three_most_similar_preferences"]

@@ -60,6 +60,7 @@ def test_the_parquet_release_reads_the_same_pairs(tmp_path):
     got = curate.validate(parquet)
     assert got.formats == ["nectar"]
     assert (got.n_read, got.n_valid, got.ignored_columns) == (24, 23, want.ignored_columns)
+    assert got.ok and got.skipped_by_reason == {"no_preference": 1}
     assert want.ignored_columns == ["num_responses", "source", "turns"]
     assert curate.validate(parquet, format="nectar").n_valid == 23
 

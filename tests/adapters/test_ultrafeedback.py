@@ -80,6 +80,7 @@ def test_validate_detects_both_layouts_and_lists_the_unread_columns_once():
     report = curate.validate(UF)
     assert report.formats == ["ultrafeedback"]
     assert (report.n_read, report.n_valid) == (8, 6)
+    assert report.ok and report.skipped_by_reason == {"no_preference": 2}
     assert report.ignored_columns == ["correct_answers", "incorrect_answers", "messages", "models",
                                       "prompt_id", "source"]
     named = curate.validate(UF, format="ultrafeedback")
