@@ -8,7 +8,7 @@ Writing one (and shipping it as a plugin): docs/adapters.md.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -55,6 +55,9 @@ class Adapter(ABC):
     # them once. None: not declared, nothing is listed.
     columns: ClassVar[tuple[str, ...] | None] = None
     description: ClassVar[str] = ""
+    # True: curate hands `convert_file` all the rows of a file at once, for formats whose
+    # records span rows (OpenAssistant's flat message lists); `convert` is then unused by reading.
+    whole_file: ClassVar[bool] = False
 
     def sniff(self, row: Mapping[str, Any]) -> bool:
         """True when a raw row looks like this format (all identifying fields present; other
@@ -80,6 +83,17 @@ class Adapter(ABC):
     def defaults_for(self, path: Path) -> dict[str, Any]:
         """Field values implied by the file a row comes from (`set:` and `--set` win)."""
         return {}
+
+    def convert_file(self, rows: Iterable[tuple[int, Mapping[str, Any]]],
+                     ) -> Iterator[tuple[int, list[dict[str, Any]] | Reject]]:
+        """For a `whole_file` adapter: the (line, records) and (line, Reject) outcomes of all
+        of a file's (line, row) pairs, in any order; every row must be in a record or have
+        its Reject (a row used by several records, a thread's first message, needs neither)."""
+        for line, row in rows:
+            try:
+                yield line, self.convert(row)
+            except Reject as exc:
+                yield line, exc
 
 
 def require(row: Mapping[str, Any], field: str, kind: type | tuple[type, ...] = str,

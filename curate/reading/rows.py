@@ -1,7 +1,8 @@
 """The row-by-row path: an adapter maps each raw row; each record's types are checked exactly.
 
 Used for every format but the native one, and for native blocks the vectorised reader cannot
-take as they are (a bad line, invalid UTF-8, a value of the wrong type).
+take as they are (a bad line, invalid UTF-8, a value of the wrong type). A `whole_file` adapter
+(OpenAssistant's flat message lists, whose trees span rows) maps all of a file's rows at once.
 """
 
 from __future__ import annotations
@@ -23,22 +24,25 @@ from curate.typecheck import type_error
 from curate.preview import preview
 
 
+Outcome = tuple[int, "list[dict[str, Any]] | Reject | BadLine"]
+
+
 def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | BadLine]],
                  batch_rows: int) -> Iterator[Batch]:
+    """Batches of the adapter's records for each raw row, and a Problem for every row that
+    gives none; a `whole_file` adapter gets all of the file's rows at once (convert_file)."""
     records: list[dict[str, Any]] = []
     lines: list[int] = []
     problems: list[Problem] = []
     names: set[str] = set()  # every raw column name so far: the adapter says which it ignores
-    for line, raw in rows:
-        if isinstance(raw, BadLine):
-            problems.append(Problem(str(path), line, raw.field, raw.reason, raw.message))
+    convert = _file_outcomes if adapter.whole_file else _row_outcomes
+    for line, out in convert(adapter, _naming(rows, names)):
+        if isinstance(out, BadLine):
+            problems.append(Problem(str(path), line, out.field, out.reason, out.message))
             continue
-        names.update(raw)
-        try:
-            out = _convert(adapter, raw)
-        except Reject as exc:
-            problems.append(Problem(str(path), line, exc.field, exc.reason, exc.message,
-                                    skipped=isinstance(exc, Skip)))
+        if isinstance(out, Reject):
+            problems.append(Problem(str(path), line, out.field, out.reason, out.message,
+                                    skipped=isinstance(out, Skip)))
             continue
         records.extend(out)
         lines.extend([line] * len(out))
@@ -49,6 +53,50 @@ def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | B
     if records or problems:
         yield to_batch(path, adapter.kind, records, lines, problems,
                        ignored=adapter.ignored_columns(names))
+
+
+def _naming(rows: Iterator[tuple[int, dict | BadLine]], names: set[str],
+            ) -> Iterator[tuple[int, dict | BadLine]]:
+    for line, raw in rows:
+        if not isinstance(raw, BadLine):
+            names.update(raw)
+        yield line, raw
+
+
+def _row_outcomes(adapter: Adapter, rows: Iterator[tuple[int, dict | BadLine]],
+                  ) -> Iterator[Outcome]:
+    for line, raw in rows:
+        if isinstance(raw, BadLine):
+            yield line, raw
+            continue
+        try:
+            yield line, _convert(adapter, raw)
+        except Reject as exc:
+            yield line, exc
+
+
+def _file_outcomes(adapter: Adapter, rows: Iterator[tuple[int, dict | BadLine]],
+                   ) -> Iterator[Outcome]:
+    """The adapter sees the JSON objects; lines that are none are reported as they come."""
+    bad: list[Outcome] = []
+
+    def objects() -> Iterator[tuple[int, dict]]:
+        for line, raw in rows:
+            if isinstance(raw, BadLine):
+                bad.append((line, raw))
+            else:
+                yield line, raw
+
+    for line, out in adapter.convert_file(objects()):
+        yield from bad
+        bad.clear()
+        if not isinstance(out, Reject):
+            try:
+                out = _typed(adapter, out)
+            except Reject as exc:
+                out = exc
+        yield line, out
+    yield from bad
 
 
 def _convert(adapter: Adapter, raw: dict) -> list[dict[str, Any]]:
@@ -62,6 +110,10 @@ def _convert(adapter: Adapter, raw: dict) -> list[dict[str, Any]]:
         # the row is rejected, never the whole run.
         raise Reject(f"format {adapter.name} cannot map this row ({type(exc).__name__}: "
                      f"{str(exc)[:80]}); check its fields against the format") from exc
+    return _typed(adapter, out)
+
+
+def _typed(adapter: Adapter, out: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not out:  # a row that vanished would break n_read = valid + rejected
         raise Reject(f"format {adapter.name} gives no record for this row; check its fields "
                      "against the format")
