@@ -8,12 +8,14 @@ from typing import Any
 from curate.adapters.alpaca import Alpaca
 from curate.adapters.alpaca_eval import AlpacaEvalOutputs, AlpacaEvalPairs
 from curate.adapters.base import Adapter, Reject, Skip
+from curate.adapters.chatbot_arena import ChatbotArena
 from curate.adapters.gptj_pairwise import GPTJPairwise
 from curate.adapters.helpsteer2 import HelpSteer2Preference
 from curate.adapters.hh_rlhf import HHRLHF
 from curate.adapters.mapping import ColumnMapping
 from curate.adapters.native import Native, native_kind
 from curate.adapters.nectar import Nectar
+from curate.adapters.oasst import OASST, OASSTSFT, OASSTBestPath
 from curate.adapters.openai_chat import OpenAIChat
 from curate.adapters.openai_summarize import OpenAISummarize
 from curate.adapters.openai_webgpt import OpenAIWebGPT
@@ -31,7 +33,8 @@ from curate.errors import InputError
 BUILTIN_ADAPTERS: tuple[Adapter, ...] = (
     Alpaca(), GPTJPairwise(), HHRLHF(), OpenAIChat(), OpenAISummarize(), OpenAIWebGPT(),
     PKUSafeRLHF(), SelfInstruct(), StackExchangePaired(), StanfordSHP(), TRLPreference(), TRLSFT(),
-    AlpacaEvalPairs(), AlpacaEvalOutputs(), HelpSteer2Preference(), Nectar(), UltraFeedback())
+    AlpacaEvalPairs(), AlpacaEvalOutputs(), HelpSteer2Preference(), Nectar(), UltraFeedback(),
+    ChatbotArena(), OASST(), OASSTSFT(), OASSTBestPath())
 _registry = Registry(BUILTIN_ADAPTERS)
 
 

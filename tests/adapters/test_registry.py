@@ -44,9 +44,9 @@ def test_builtin_detection_order_is_named_datasets_then_generic_layouts_then_trl
     order = [(a.name, a.kind, a.priority) for a in registry.detection_order()]
     assert order == sorted(order, key=lambda a: (a[2], a[0], a[1]))  # priority, then name
     named = {name for name, _, priority in order if priority == NAMED_DATASET}
-    assert {"alpaca-eval", "helpsteer2-preference", "hh-rlhf", "nectar", "openai-summarize",
-            "openai-webgpt", "pku-saferlhf", "self-instruct", "stack-exchange-paired",
-            "stanford-shp", "ultrafeedback"} <= named
+    assert {"alpaca-eval", "chatbot-arena", "helpsteer2-preference", "hh-rlhf", "nectar", "oasst",
+            "openai-summarize", "openai-webgpt", "pku-saferlhf", "self-instruct",
+            "stack-exchange-paired", "stanford-shp", "ultrafeedback"} <= named
     assert [a for a in order if a[2] != NAMED_DATASET] == [
         ("alpaca", "sft", GENERIC_FORMAT),
         ("openai-chat", "sft", GENERIC_FORMAT),
