@@ -6,7 +6,7 @@ import pytest
 
 from curate.recipe import SHIPPED_RECIPES, RecipeError, list_recipes, read_recipe, recipe_dirs
 
-SHIPPED = {"safety_rm_v3", "helpfulness_rm_v3", "sft_v1"}
+SHIPPED = {"safety_rm_v3", "helpfulness_rm_v3", "sft_v1", "safety_rm_open_v1"}
 
 
 def _write(folder, description: str):
