@@ -14,7 +14,7 @@ import glob
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from curate.console import print_note
 from curate.errors import InputError
@@ -82,14 +82,13 @@ class HubResolver:
             if locked is None:
                 return list_cached(self.cache, repo, revision, where=where)
             files = {p: RemoteFile(f.bytes, f.sha256) for p, f in locked.files.items()}
-            return Listing(repo, revision, locked.commit, files, locked=True)
+            return Listing(repo, revision, locked.commit, files)
         if locked is None:
             return list_online(self.endpoint, repo, revision, where=where)
         listing = list_online(self.endpoint, repo, locked.commit, where=where)
-        listing.revision, listing.locked = revision, True
+        listing.revision = revision  # as asked for: the manifest records both
         now = head_commit(self.endpoint, repo, revision, where=where)
         if now != locked.commit:
-            listing.moved_to = now
             listing.notes.append(
                 f"{where}: {repo}@{revision} moved since {self.lock_name} (locked "
                 f"{locked.commit[:12]}, now {now[:12]}); building from the locked commit; "

@@ -6,6 +6,8 @@ Every failure is one InputError naming the repo, the revision and the fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,15 +25,13 @@ class RemoteFile:
 
 @dataclass
 class Listing:
-    """A repo at a revision as resolved for this build. `moved_to`: the commit the branch points
-    at now, when it moved since the lock; `note`: what a user should know, in one line."""
+    """A repo at a revision as resolved for this job; `notes`: what a user should know about it
+    (a branch that moved since the lock), one line each."""
 
     repo: str
     revision: str
     commit: str
     files: dict[str, RemoteFile]
-    locked: bool = False
-    moved_to: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -74,10 +74,10 @@ def list_cached(cache: Path, repo: str, revision: str, *, where: str) -> Listing
                          "HF_HUB_OFFLINE")
     files = {p.relative_to(snapshot).as_posix(): RemoteFile(p.stat().st_size)
              for p in sorted(snapshot.rglob("*")) if p.is_file()}
-    return Listing(repo, revision, commit, files, notes=[
-        f"{where}: HF_HUB_OFFLINE is set and there is no lock entry for {repo}@{revision}: "
-        f"reading the files of commit {commit[:12]} found in the HF cache; `curate lock` "
-        "the recipe (online) to pin its file list"])
+    note = (f"{where}: HF_HUB_OFFLINE is set and there is no lock entry for {repo}@{revision}: "
+            f"reading the files of commit {commit[:12]} found in the HF cache; `curate lock` the "
+            "recipe (online) to pin its file list")
+    return Listing(repo, revision, commit, files, notes=[note])
 
 
 def repo_cache_folder(cache: Path, repo: str) -> Path:
@@ -89,40 +89,40 @@ def _cached_ref(folder: Path, revision: str) -> str | None:
     return ref.read_text().strip() if ref.is_file() else None
 
 
-class hub_errors:
+@contextmanager
+def hub_errors(endpoint: Endpoint, repo: str, revision: str, *, where: str,
+               file: str | None = None) -> Iterator[None]:
     """Turn huggingface_hub's errors for `repo`@`revision` into one-line InputErrors."""
+    try:
+        yield
+    except Exception as exc:
+        message = _explained(exc, endpoint, repo, revision, file)
+        if message is None:
+            raise
+        raise InputError(f"{where}: {message}") from exc
 
-    def __init__(self, endpoint: Endpoint, repo: str, revision: str, *, where: str,
-                 file: str | None = None) -> None:
-        self.endpoint, self.repo, self.revision, self.where, self.file = (
-            endpoint, repo, revision, where, file)
 
-    def __enter__(self) -> None:
-        return None
+def _explained(exc: Exception, endpoint: Endpoint, repo: str, revision: str,
+               file: str | None) -> str | None:
+    from huggingface_hub.errors import (EntryNotFoundError, GatedRepoError, HfHubHTTPError,
+                                        RepositoryNotFoundError, RevisionNotFoundError)
 
-    def __exit__(self, kind, exc, tb) -> bool:
-        if exc is None:
-            return False
-        from huggingface_hub.errors import (EntryNotFoundError, GatedRepoError, HfHubHTTPError,
-                                            RepositoryNotFoundError, RevisionNotFoundError)
-
-        at, hub = f"{self.repo}@{self.revision}", self.endpoint.shown
-        if isinstance(exc, GatedRepoError):
-            message = (f"{self.repo} on {hub} is gated: accept its conditions on the dataset's "
-                       "page, then set HF_TOKEN (or `hf auth login`)")
-        elif isinstance(exc, RepositoryNotFoundError):
-            message = (f"no dataset repo {self.repo} on {hub} (or it is private and no token "
-                       "may read it); check `hub:` (ORG/NAME), HF_ENDPOINT, or set HF_TOKEN")
-        elif isinstance(exc, RevisionNotFoundError):
-            message = (f"{self.repo} on {hub} has no revision {self.revision!r}; check "
-                       "`revision:` (a branch, tag or commit of the repo) or re-run `curate lock`")
-        elif isinstance(exc, EntryNotFoundError):
-            message = (f"{at} on {hub} has no file {self.file!r}; check `files:` or the path, "
-                       "and that the file exists at that revision")
-        elif isinstance(exc, (HfHubHTTPError, *_network_errors())):
-            message = (f"cannot read {at} from {hub} ({self.endpoint.redact(_one_line(exc))}); "
-                       "check the network and HF_ENDPOINT, or build from the HF cache with "
-                       "HF_HUB_OFFLINE=1")
-        else:
-            return False
-        raise InputError(f"{self.where}: {message}") from exc
+    hub = endpoint.shown
+    # The first that applies: a gated repo is also "not found", and every one is an HTTP error.
+    explained = [
+        (GatedRepoError, (f"{repo} on {hub} is gated: accept its conditions on the dataset's "
+                          "page, then set HF_TOKEN (or `hf auth login`)")),
+        (RepositoryNotFoundError, (f"no dataset repo {repo} on {hub} (asked for revision "
+                                   f"{revision!r}; or the repo is private and no token may read "
+                                   "it); check `hub:` (ORG/NAME), HF_ENDPOINT, or set HF_TOKEN")),
+        (RevisionNotFoundError, (f"{repo} on {hub} has no revision {revision!r}; check "
+                                 "`revision:` (a branch, tag or commit of the repo) or re-run "
+                                 "`curate lock`")),
+        (EntryNotFoundError, (f"{repo}@{revision} on {hub} has no file {file!r}; check "
+                              "`files:` or the path, and that the file exists at that revision")),
+        ((HfHubHTTPError, *_network_errors()), (
+            f"cannot read {repo}@{revision} from {hub} ({endpoint.redact(_one_line(exc))}); "
+            "check the network and HF_ENDPOINT, or build from the HF cache with "
+            "HF_HUB_OFFLINE=1")),
+    ]
+    return next((message for kinds, message in explained if isinstance(exc, kinds)), None)

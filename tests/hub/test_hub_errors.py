@@ -23,7 +23,8 @@ def _build(tmp_path, source: dict):
 
 def test_a_missing_repo_names_it_and_the_endpoint(tmp_path, hub_env, hh_repo):
     with pytest.raises(InputError, match=rf"source harmless: no dataset repo org/nope on "
-                       rf"{hub_env.url} .*check `hub:` \(ORG/NAME\), HF_ENDPOINT, or set HF_TOKEN"):
+                       rf"{hub_env.url} \(asked for revision 'main'; .*check `hub:` \(ORG/NAME\), HF_ENDPOINT, "
+                       r"or set HF_TOKEN"):
         _build(tmp_path, {"hub": "org/nope"})
 
 
