@@ -26,7 +26,7 @@ def jsonl_gz(rows: list[dict]) -> bytes:
 
 
 @pytest.fixture
-def hub_env(hub, monkeypatch):
+def hub_env(hub, monkeypatch):  # noqa: F811  (the fixture imported above)
     """HF_ENDPOINT on the test Hub: what every Hugging Face tool, and curate, reads."""
     monkeypatch.setenv("HF_ENDPOINT", hub.url)
     return hub

@@ -25,8 +25,11 @@ def _bytes(version) -> dict[str, str]:
 
 
 def test_a_hub_source_builds_and_the_manifest_records_repo_revision_commit_and_digests(
-        tmp_path, api, hh_repo):
+        tmp_path, hub_env, hh_repo):
     built = curate.build(hub_recipe(tmp_path / "r"), out=tmp_path / "out", progress=False)
+    assert hub_env.unrouted == []  # the test Hub answers every request a download makes
+    resolved = {path.rsplit("/", 2)[-2:][0] for name, path in hub_env.calls if name == "resolve"}
+    assert resolved == {"harmless-base"}  # only the file the glob takes was downloaded
     source = built.manifest.sources["harmless"]
     assert (source.n_read, source.n_kept + source.n_rejected + source.n_not_selected) == (40, 40)
     [file] = source.files
