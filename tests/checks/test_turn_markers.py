@@ -3,7 +3,6 @@ warning in `curate validate` and the build, and excluded by a recipe that names 
 
 from __future__ import annotations
 
-import json
 import re
 
 import polars as pl
