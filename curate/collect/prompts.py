@@ -26,6 +26,7 @@ import orjson
 from curate.errors import InputError
 from curate.identity import prompt_uid
 from curate.io.files import open_binary, storage_of
+from curate.kinds import kind_spec
 from curate.reading import scan_batches
 
 _RECORD_KEYS = {"messages", "prompt", "chosen", "conversations", "instruction"}
@@ -89,8 +90,7 @@ def _record_prompts(path: Path, format: str | None, counts: Counter[str]):
     for batch in scan_batches(path, format=format):
         for problem in batch.problems:
             counts["skipped" if problem.skipped else "unreadable_row"] += 1
-        column = "prompt" if batch.kind == "preference" else "messages"
-        for dialogue in batch.frame[column].to_list():
+        for dialogue in batch.frame[kind_spec(batch.kind).dialogue].to_list():
             messages = [{"role": m["role"], "content": m["content"]} for m in dialogue or []]
             yield _until_last_user_turn(messages)
 

@@ -98,7 +98,7 @@ class ColumnMapping(BaseModel):
 
     @model_validator(mode="after")
     def check_fields_exist(self) -> ColumnMapping:
-        if (self.pair or self.ranked) and self.kind != "preference":
+        if (self.pair or self.ranked) and not kind_spec(self.kind).responses:
             raise ValueError("pair and ranked make comparisons: use them with kind: preference")
         spec, parts = kind_spec(self.kind), DIALOGUE_PARTS.get(self.kind, ())
         allowed = set(spec.model.model_fields) | set(parts)
