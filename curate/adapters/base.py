@@ -12,6 +12,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ValidationError
+
+from curate.errors import InputError
+from curate.io.yamlsafe import validation_message
 from curate.preview import preview
 
 
@@ -58,6 +62,29 @@ class Adapter(ABC):
     # True: curate hands `convert_file` all the rows of a file at once, for formats whose
     # records span rows (OpenAssistant's flat message lists); `convert` is then unused by reading.
     whole_file: ClassVar[bool] = False
+    # The settings a recipe's `format_options:` or `--format-option` may give (a pydantic
+    # model whose fields are the constructor's keywords); None: the format takes none.
+    options: ClassVar[type[BaseModel] | None] = None
+
+    def configured(self, options: Mapping[str, Any]) -> Adapter:
+        """This format with `options` applied (validated by its `options` model).
+
+        >>> from curate.adapters import get_adapter
+        >>> get_adapter("oasst").configured({"lang": "en"}).langs
+        frozenset({'en'})
+        """
+        if not options:
+            return self
+        if self.options is None:
+            raise InputError(f"format {self.name} takes no options (got {sorted(options)}); "
+                             "remove them")
+        try:
+            settings = self.options.model_validate(dict(options))
+        except ValidationError as exc:
+            allowed = ", ".join(self.options.model_fields)
+            raise InputError(f"format {self.name}: bad option ({validation_message(exc)}); "
+                             f"its options: {allowed}") from None
+        return type(self)(**settings.model_dump())
 
     def sniff(self, row: Mapping[str, Any]) -> bool:
         """True when a raw row looks like this format (all identifying fields present; other

@@ -60,6 +60,7 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
             "rejected_by_reason": dict(sorted(by_reason.items())),
             "n_not_selected": tally.n_read - n_kept - n_rejected,
             "catalog": source.catalog, "format": source.format_name,
+            "format_options": source.format_options or None,
             "sample": source.spec.sample, "license": source.spec.license,
             "files": [{"path": _shown_path(p, source, recipe_folder), "bytes": index.stamps[p].size,
                        "xxh3": index.stamps[p].xxh3, "hub": _hub_origin(p, source)}

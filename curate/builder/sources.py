@@ -13,6 +13,7 @@ from curate.recipe import CATALOG_FILE, Recipe, RecipeError, SourceSpec, load_ca
 from curate.kinds import kind_spec
 
 if TYPE_CHECKING:
+    from curate.adapters import Adapter
     from curate.adapters.mapping import ColumnMapping
     from curate.hub.fetch import HubFile, HubResolver
     from curate.hub.refs import HubRef
@@ -24,7 +25,8 @@ MAPPING_SUFFIXES = (".yaml", ".yml")  # a `format:` naming a column mapping file
 class ResolvedSource:
     name: str
     files: list[Path]
-    format: str | ColumnMapping | None  # what the reader takes: a name or the mapping itself
+    format: str | ColumnMapping | Adapter | None  # what the reader takes: a name, the mapping,
+    # or the adapter configured by `format_options`
     set_fields: dict[str, Any]
     spec: SourceSpec
     catalog: str | None = None
@@ -32,6 +34,7 @@ class ResolvedSource:
     hub_files: dict[Path, HubFile] = field(default_factory=dict)  # files that came from the Hub
     format_name: str | None = None  # the format as the recipe or catalog writes it
     mapping: dict[str, Any] | None = None  # a mapping's full content, canonical
+    format_options: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_sources(recipe: Recipe, recipe_path: Path, *,
@@ -53,11 +56,13 @@ def resolve_sources(recipe: Recipe, recipe_path: Path, *,
         _check_set_fields(set_fields, recipe.kind, where)
         format_name = spec.format or entry.format
         mapping = _mapping(format_name, folder, where=where)
+        options = {**entry.format_options, **(spec.format_options if spec.catalog else {})}
+        reader_format = _configured(mapping or format_name, options, recipe.kind, where=where)
         notes = [n for ref in refs for n in resolver.listing(ref.repo, ref.rev,
                                                              where=where).notes]
         out.append(ResolvedSource(
-            name, sorted(files), mapping or format_name, set_fields, entry, catalog_name,
-            notes=notes, hub_files=hub_files, format_name=format_name,
+            name, sorted(files), reader_format, set_fields, entry, catalog_name,
+            notes=notes, hub_files=hub_files, format_name=format_name, format_options=options,
             mapping=mapping.model_dump(mode="json", by_alias=True, exclude_defaults=True)
             if mapping else None))
     return out
@@ -116,6 +121,23 @@ def _mapping(format_name: str | None, folder: Path, *, where: str) -> ColumnMapp
                           f"{path} does not exist; a mapping's path is relative to the recipe's "
                           "folder")
     return ColumnMapping.read_yaml(path)
+
+
+def _configured(format: str | ColumnMapping | None, options: dict[str, Any], kind: str, *,
+                where: str) -> str | ColumnMapping | Adapter | None:
+    """The format as the reader takes it: with `format_options`, its adapter so configured."""
+    if not options:
+        return format
+    if format is None:
+        raise RecipeError(f"{where}: format_options {sorted(options)} need a `format:` naming "
+                          "the format they set")
+    from curate.adapters import get_adapter
+    from curate.errors import InputError
+
+    try:
+        return get_adapter(format, kind=kind).configured(options)
+    except InputError as exc:
+        raise RecipeError(f"{where}: {exc}") from None
 
 
 def _check_set_fields(set_fields: dict[str, Any], kind: str, where: str) -> None:

@@ -31,6 +31,22 @@ def parse_set(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def parse_format_options(items: list[str] | None) -> dict[str, Any]:
+    """`["lang=en", "lang=de"]` -> {"lang": ["en", "de"]}: KEY=VALUE, a key given twice
+    collects a list."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--format-option {_shown(item)}: expected KEY=VALUE, e.g. "
+                             "--format-option lang=en")
+        key, parsed = key.strip(), parse_scalar(item, value)
+        if key in out:
+            parsed = [*(out[key] if isinstance(out[key], list) else [out[key]]), parsed]
+        out[key] = parsed
+    return out
+
+
 def parse_scalar(item: str, value: str) -> Any:
     """One value read as YAML (curate.io.yamlsafe: no tags, bounded); a date stays its text."""
     try:

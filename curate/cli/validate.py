@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from curate.adapters import get_adapter
 from curate.checks import CheckConfig
 from curate.cli.app import app
 from curate.errors import InputError
-from curate.cli.options import parse_set, writing
+from curate.cli.options import parse_format_options, parse_set, writing
 from curate.console import fold
 from curate.junit import write_junit
 from curate.validate import ValidationReport, validate
@@ -27,6 +28,7 @@ def validate_command(
     schema: Annotated[Optional[str], typer.Option(help="Expected record kind: sft or preference.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="Write the JSON report to this file.")] = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Fill a field: --set criterion=safety.")] = None,
+    format_option: Annotated[Optional[list[str]], typer.Option(help="A setting of the --format: --format-option lang=en (twice: a list).")] = None,
     max_chars: Annotated[int, typer.Option(help="too_long limit, characters per dialogue.")] = CheckConfig.max_chars,
     engine: Annotated[str, typer.Option(help="native, or gx: the same checks as a Great "
                                               "Expectations suite (pip install 'curate[gx]').")] = "native",
@@ -38,6 +40,11 @@ def validate_command(
     if data_docs is not None and engine != "gx":
         raise InputError("--data-docs needs --engine gx (Data Docs are a Great Expectations "
                          "report)")
+    options = parse_format_options(format_option)
+    if options:
+        if not format:
+            raise InputError("--format-option needs --format NAME (the format it sets)")
+        format = get_adapter(format, kind=schema).configured(options)  # type: ignore[assignment]
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("validating {task.completed:,} records"),
                   TimeElapsedColumn(), console=console, transient=True,

@@ -45,7 +45,7 @@ _HUB = ("where the records live; the fingerprint counts the commit this resolves
 COUNTED: dict[type[BaseModel], frozenset[str]] = {
     Recipe: frozenset({"name", "version", "kind", "seed", "sources", "mix", "exclude", "keep",
                        "split", "margin", "requires", "output", "rows_per_shard"}),
-    SourceSpec: frozenset({"format", "set"}),  # the source's name is its key in `sources`
+    SourceSpec: frozenset({"format", "format_options", "set"}),  # the source's name is its key in `sources`
     MixGroup: frozenset({"from_", "take", "share", "n_rows", "fraction", "uniform"}),
     Split: frozenset({"test", "seed"}),
     TestSplit: frozenset({"per_batch", "otherwise"}),

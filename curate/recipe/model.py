@@ -58,6 +58,9 @@ class SourceSpec(_Strict):
                                           "globs of paths inside the repo (default: every data "
                                           "file: .jsonl, .json, .ndjson, .parquet, maybe .gz).")
     format: str | None = Field(None, description="Input format; detected when omitted.")
+    format_options: dict[str, Any] = Field(
+        default_factory=dict, description="Settings of the format (those its adapter declares, "
+        "e.g. {lang: en} for oasst); a catalog entry's, updated by the recipe's.")
     set: dict[str, Any] = Field(default_factory=dict, description="Fields to fill for every "
                                 "record (e.g. criterion: safety for HH-RLHF): text, a number, "
                                 "true/false or null.")

@@ -104,7 +104,7 @@ class InputFile(_Optional):
 class SourceCounts(_Optional):
     """read = kept + rejected + not selected, per source."""
 
-    OPTIONAL = frozenset({"mapping", "notes"})
+    OPTIONAL = frozenset({"format_options", "mapping", "notes"})
 
     n_read: int = Field(ge=0)
     n_kept: int = Field(ge=0)
@@ -113,6 +113,8 @@ class SourceCounts(_Optional):
     n_not_selected: int = Field(ge=0)
     catalog: str | None = None
     format: str | None = None
+    format_options: dict[str, Any] | None = Field(None, description="The format's settings "
+                                                  "(the catalog's and the recipe's), when given.")
     sample: bool = False
     license: str | None = None
     files: list[InputFile] = []

@@ -114,6 +114,7 @@ CHANGES = {
     ("Recipe", "output"): lambda d: d.update(output={"format": "standard"}),
     ("Output", "format"): lambda d: d.update(output={"format": "standard"}),
     ("SourceSpec", "format"): lambda d: d["sources"]["safe"].update(format="curate"),
+    ("SourceSpec", "format_options"): lambda d: d["sources"]["safe"].update(format_options={"lang": "en"}),
     ("SourceSpec", "set"): lambda d: d["sources"]["safe"].update(set={"criterion": "helpfulness"}),
     ("MixGroup", "from_"): _move_source,
     ("MixGroup", "take"): lambda d: d["mix"][0].pop("take"),

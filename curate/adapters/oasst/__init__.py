@@ -29,10 +29,10 @@ layouts; a record's line is the row of its chosen reply (preference) or last rep
 tree export the tree's row, with the message's path in a problem's field
 (`prompt.replies.1.deleted`).
 
-Languages: all by default. `OASST(lang="en")` (or several: `lang=["en", "de"]`) keeps the
-trees whose first message is in one of them (the others: Skip `lang`); pass that adapter as
-the format in Python (`curate.read(path, format=OASST(lang="en"))`). A recipe or the CLI reads
-every language.
+Languages: all by default. The option `lang: en` (or several: `lang: [en, de]`) keeps the
+trees whose first message is in one of them (the others: Skip `lang`): `format_options: {lang:
+en}` beside `format: oasst` in a recipe, `--format-option lang=en` on `curate validate`, or
+`curate.read(path, format=OASST(lang="en"))` in Python.
 
 >>> tree = {"message_tree_id": "t1", "prompt": {
 ...     "message_id": "t1", "role": "prompter", "text": "2+2?", "lang": "en", "replies": [
@@ -49,6 +49,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from curate.adapters.base import NAMED_DATASET, NEVER, Adapter, Reject
 from curate.adapters.oasst.rules import AllThreads, BestPath, Comparisons
 from curate.adapters.oasst.tree import (MESSAGE_FIELDS, TREE_FIELDS, FlatMessages, Message,
@@ -58,8 +60,18 @@ from curate.adapters.oasst.tree import (MESSAGE_FIELDS, TREE_FIELDS, FlatMessage
 Outcome = tuple[int, list[dict[str, Any]] | Reject]
 
 
+class OASSTOptions(BaseModel):
+    """The settings of the OpenAssistant formats (a recipe's `format_options:`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lang: str | list[str] | None = Field(None, description="Keep the trees whose first message "
+                                         "is in this language (or one of these); all by default.")
+
+
 class _OpenAssistant(Adapter):
     whole_file = True
+    options = OASSTOptions
     columns = (*TREE_FIELDS, *MESSAGE_FIELDS)  # read; the others are listed as ignored
     rule: ClassVar[Comparisons | AllThreads | BestPath]
 
