@@ -65,7 +65,7 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
             "files": [{"path": _shown_path(p, source, recipe_folder), "bytes": index.stamps[p].size,
                        "xxh3": index.stamps[p].xxh3, "hub": _hub_origin(p, source)}
                       for p in source.files],
-            "mapping": source.mapping, "notes": source.notes or None,
+            "mapping": source.mapping,
         }
     return out
 

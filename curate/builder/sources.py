@@ -30,7 +30,6 @@ class ResolvedSource:
     set_fields: dict[str, Any]
     spec: SourceSpec
     catalog: str | None = None
-    notes: list[str] = field(default_factory=list)  # for the manifest (e.g. a branch moved)
     hub_files: dict[Path, HubFile] = field(default_factory=dict)  # files that came from the Hub
     format_name: str | None = None  # the format as the recipe or catalog writes it
     mapping: dict[str, Any] | None = None  # a mapping's full content, canonical
@@ -58,11 +57,9 @@ def resolve_sources(recipe: Recipe, recipe_path: Path, *,
         mapping = _mapping(format_name, folder, where=where)
         options = {**entry.format_options, **(spec.format_options if spec.catalog else {})}
         reader_format = _configured(mapping or format_name, options, recipe.kind, where=where)
-        notes = [n for ref in refs for n in resolver.listing(ref.repo, ref.rev,
-                                                             where=where).notes]
         out.append(ResolvedSource(
             name, sorted(files), reader_format, set_fields, entry, catalog_name,
-            notes=notes, hub_files=hub_files, format_name=format_name, format_options=options,
+            hub_files=hub_files, format_name=format_name, format_options=options,
             mapping=mapping.model_dump(mode="json", by_alias=True, exclude_defaults=True)
             if mapping else None))
     return out

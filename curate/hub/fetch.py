@@ -57,8 +57,9 @@ class _Quiet(tqdm):
 
 
 class HubResolver:
-    """Resolves refs for one job: each repo@revision once, notes printed once (and kept for
-    the manifest), downloads counted in one stage line per repo."""
+    """Resolves refs for one job: each repo@revision once, its notes printed once on stderr
+    (never in the manifest: they depend on when and where the job runs), downloads counted in
+    one stage line per repo."""
 
     def __init__(self, *, lock: Lock | None = None, progress: bool = True,
                  job: str = "curate build", lock_name: str | None = None) -> None:

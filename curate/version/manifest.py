@@ -104,7 +104,7 @@ class InputFile(_Optional):
 class SourceCounts(_Optional):
     """read = kept + rejected + not selected, per source."""
 
-    OPTIONAL = frozenset({"format_options", "mapping", "notes"})
+    OPTIONAL = frozenset({"format_options", "mapping"})
 
     n_read: int = Field(ge=0)
     n_kept: int = Field(ge=0)
@@ -120,8 +120,6 @@ class SourceCounts(_Optional):
     files: list[InputFile] = []
     mapping: dict[str, Any] | None = Field(None, description="The column mapping's full "
                                            "content, when `format:` names a mapping file.")
-    notes: list[str] | None = Field(None, description="What the build said about the source "
-                                    "(e.g. a Hub branch that moved since the lock).")
 
 
 class Group(_Part):
