@@ -99,10 +99,9 @@ def _entries(recipe: Recipe, recipe_path: Path):
 
 def _resolver(recipe_path: Path, *, progress: bool) -> HubResolver:
     from curate.hub.fetch import HubResolver
-    from curate.recipe.lock import lock_path, read_lock
+    from curate.recipe.lock import read_lock
 
-    return HubResolver(lock=read_lock(recipe_path), progress=progress,
-                       lock_name=lock_path(recipe_path).name)
+    return HubResolver(lock=read_lock(recipe_path), progress=progress, recipe=recipe_path)
 
 
 def _mapping(format_name: str | None, folder: Path, *, where: str) -> ColumnMapping | None:

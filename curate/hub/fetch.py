@@ -20,11 +20,11 @@ from curate.console import print_note
 from curate.errors import InputError
 from curate.hub.env import hub_cache, hub_endpoint, hub_offline
 from curate.hub.listing import (Listing, RemoteFile, head_commit, hub_errors, list_cached,
-                                list_online)
-from curate.hub.refs import HubRef, hf_path, match_files
+                                list_online, remember_ref)
+from curate.hub.refs import HubRef, hf_path, is_commit, match_files
 from curate.io.digest import sha256_file
 from curate.progress import Stages
-from curate.recipe.lock import Lock
+from curate.recipe.lock import Lock, lock_path
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class HubFile:
         return hf_path(self.repo, self.commit, self.path)
 
 
+def _pinned(ref: HubRef, commit: str) -> str:
+    """`ref` as an hf:// path at one commit (a path names at most one file, folder or glob)."""
+    return hf_path(ref.repo, commit, ref.patterns[0] if ref.patterns else "").rstrip("/")
+
+
 def _files(n: int) -> str:
     return f"{n} file{'s' if n != 1 else ''}"
 
@@ -59,29 +64,36 @@ class _Quiet(tqdm):
 class HubResolver:
     """Resolves refs for one job: each repo@revision once, its notes printed once on stderr
     (never in the manifest: they depend on when and where the job runs), downloads counted in
-    one stage line per repo."""
+    one stage line per repo.
+
+    `recipe`: the recipe whose sources these are (its `lock`, when it has one, pins them), or
+    None for a job that reads an hf:// path as given; such a job records the commit a branch
+    was read at in the HF cache (as huggingface_hub does), so the same path reads offline."""
 
     def __init__(self, *, lock: Lock | None = None, progress: bool = True,
-                 job: str = "curate build", lock_name: str | None = None) -> None:
+                 job: str = "curate build", recipe: Path | None = None) -> None:
         self.endpoint, self.cache, self.offline = hub_endpoint(), hub_cache(), hub_offline()
-        self.lock, self.lock_name = lock, lock_name or "the lock file"
+        self.lock, self.recipe = lock, recipe
+        self.lock_name = lock_path(recipe).name if recipe else "the lock file"
         self.stages = Stages(job, enabled=progress)
         self._listings: dict[tuple[str, str], Listing] = {}
 
-    def listing(self, repo: str, revision: str, *, where: str) -> Listing:
-        """`repo` at `revision`: the lock's commit when it has one, else what it is now."""
-        key = (repo, revision)
+    def listing(self, ref: HubRef, *, where: str) -> Listing:
+        """`ref`'s repo at its revision: the lock's commit when it has one, else what it is
+        now (offline: what the HF cache last saw)."""
+        key = (ref.repo, ref.rev)
         if key not in self._listings:
-            self._listings[key] = listing = self._resolve(repo, revision, where=where)
+            self._listings[key] = listing = self._resolve(ref, where=where)
             for note in listing.notes:
                 print_note(f"curate: {note}")
         return self._listings[key]
 
-    def _resolve(self, repo: str, revision: str, *, where: str) -> Listing:
+    def _resolve(self, ref: HubRef, *, where: str) -> Listing:
+        repo, revision = ref.repo, ref.rev
         locked = self.lock.find(repo, revision) if self.lock else None
         if self.offline:
             if locked is None:
-                return list_cached(self.cache, repo, revision, where=where)
+                return self._cached(ref, where=where)
             files = {p: RemoteFile(f.bytes, f.sha256) for p, f in locked.files.items()}
             return Listing(repo, revision, locked.commit, files)
         if locked is None:
@@ -96,9 +108,31 @@ class HubResolver:
                 "run `curate lock` on the recipe to move to the new one")
         return listing
 
+    def _cached(self, ref: HubRef, *, where: str) -> Listing:
+        """Offline, without a lock entry: the commit the HF cache last saw the revision at.
+        A recipe is pinned by its lock; a path by a commit in it."""
+        if self.recipe is not None:
+            fix = ("run `curate lock` on the recipe and build once online (offline builds read "
+                   "the locked commits), or unset HF_HUB_OFFLINE")
+        else:
+            fix = (f"run it once online to fill the HF cache, or name a commit the cache holds "
+                   f"in the path ({_pinned(ref, 'COMMIT')}), or unset HF_HUB_OFFLINE")
+        listing = list_cached(self.cache, ref.repo, ref.rev, where=where, fix=fix)
+        if self.recipe is not None:
+            listing.notes.append(
+                f"{where}: HF_HUB_OFFLINE is set and there is no lock entry for {ref.shown}: "
+                f"reading the files of commit {listing.commit[:12]} found in the HF cache; "
+                "`curate lock` the recipe (online) to pin its file list")
+        elif not is_commit(ref.rev):
+            listing.notes.append(
+                f"{where}: HF_HUB_OFFLINE is set: reading commit {listing.commit[:12]}, where "
+                f"the HF cache last saw {ref.shown}; to keep reading it, name it in the path: "
+                f"{_pinned(ref, listing.commit)}")
+        return listing
+
     def matched(self, ref: HubRef, *, where: str) -> tuple[Listing, list[str]]:
         """The listing of `ref`'s repo@revision and the repo paths `ref` takes from it."""
-        listing = self.listing(ref.repo, ref.rev, where=where)
+        listing = self.listing(ref, where=where)
         paths = match_files(sorted(listing.files), ref.patterns)
         if not paths:
             data = match_files(sorted(listing.files), None)
@@ -129,6 +163,8 @@ class HubResolver:
             if n_fetched:
                 stage.summary = (f"downloaded {_files(n_fetched)} ({n_bytes / 1e6:,.1f} MB) of "
                                  f"{at}" + (f", {n_cached} in the HF cache" if n_cached else ""))
+        if self.recipe is None and not self.offline:
+            remember_ref(self.cache, listing.repo, listing.revision, listing.commit)
         return out
 
     def _fetch(self, listing: Listing, path: str, *, where: str) -> tuple[Path, bool]:

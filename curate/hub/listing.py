@@ -13,6 +13,7 @@ from pathlib import Path
 
 from curate.errors import InputError
 from curate.hub.refs import is_commit
+from curate.io.atomic import write_atomic
 from curate.publish.hub import _network_errors, _one_line
 from curate.publish.names import Endpoint
 
@@ -61,23 +62,29 @@ def head_commit(endpoint: Endpoint, repo: str, revision: str, *, where: str) -> 
         return HfApi(endpoint=endpoint.url).dataset_info(repo, revision=revision).sha
 
 
-def list_cached(cache: Path, repo: str, revision: str, *, where: str) -> Listing:
+def list_cached(cache: Path, repo: str, revision: str, *, where: str, fix: str) -> Listing:
     """Offline: the commit the cache last saw `revision` at, with the files downloaded there.
-    The layout is huggingface_hub's documented cache: datasets--ORG--NAME/{refs,snapshots}."""
+    The layout is huggingface_hub's documented cache: datasets--ORG--NAME/{refs,snapshots}.
+    `fix`: what to do when the cache does not know the revision (it depends on the job)."""
     folder = repo_cache_folder(cache, repo)
     commit = revision if is_commit(revision) else _cached_ref(folder, revision)
     snapshot = folder / "snapshots" / (commit or "-")
     if commit is None or not snapshot.is_dir():
         raise InputError(f"{where}: HF_HUB_OFFLINE is set and the HF cache ({cache}) knows no "
-                         f"commit of {repo}@{revision}; run `curate lock` on the recipe and build "
-                         "once online (offline builds read the locked commits), or unset "
-                         "HF_HUB_OFFLINE")
+                         f"commit of {repo}@{revision}; {fix}")
     files = {p.relative_to(snapshot).as_posix(): RemoteFile(p.stat().st_size)
              for p in sorted(snapshot.rglob("*")) if p.is_file()}
-    note = (f"{where}: HF_HUB_OFFLINE is set and there is no lock entry for {repo}@{revision}: "
-            f"reading the files of commit {commit[:12]} found in the HF cache; `curate lock` the "
-            "recipe (online) to pin its file list")
-    return Listing(repo, revision, commit, files, notes=[note])
+    return Listing(repo, revision, commit, files)
+
+
+def remember_ref(cache: Path, repo: str, revision: str, commit: str) -> None:
+    """Record in the HF cache that `revision` (a branch or tag) was at `commit`, as
+    huggingface_hub does when it downloads by a revision's name: an offline job reads it."""
+    if is_commit(revision):
+        return
+    ref = repo_cache_folder(cache, repo) / "refs" / revision
+    ref.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(ref, commit.encode())
 
 
 def repo_cache_folder(cache: Path, repo: str) -> Path:

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import curate
-from tests.hub.conftest import REPO
+from tests.hub.conftest import REPO, commit, hh_rows, jsonl_gz
 from tests.hub.recipes import hub_recipe
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
@@ -47,3 +47,36 @@ def test_curate_stats_reads_an_hf_path(api, hh_repo):
     from curate.stats.inputs import read_dataset
 
     assert read_dataset(f"hf://datasets/{REPO}@main/helpful-base", format="hh-rlhf").height == 10
+
+
+def _validate(path: str, **env) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "curate", "validate", path, "--format",
+                           "hh-rlhf", "--set", "criterion=helpfulness"],
+                          capture_output=True, text=True, env={**os.environ, **env})
+
+
+def test_offline_an_hf_path_the_cache_does_not_know_says_the_fix_for_a_path(hub_env, hh_repo):
+    path = f"hf://datasets/{REPO}/helpful-base/train.jsonl.gz"
+    done = _validate(path, HF_HUB_OFFLINE="1")
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert f"{path}: HF_HUB_OFFLINE is set and the HF cache" in line
+    assert "run it once online to fill the HF cache" in line
+    assert f"hf://datasets/{REPO}@COMMIT/helpful-base/train.jsonl.gz" in line
+    assert "recipe" not in line and "curate lock" not in line  # no recipe is involved
+
+
+def test_an_hf_path_read_once_online_reads_offline_from_the_cache(hub_env, hh_repo, api):
+    path = f"hf://datasets/{REPO}/helpful-base/train.jsonl.gz"
+    assert _validate(path).returncode == 0  # online: fills the HF cache
+    commit(api, {"helpful-base/train.jsonl.gz": jsonl_gz(hh_rows(3))})  # main moves on
+    n_requests = len(hub_env.calls) + len(hub_env.unrouted)
+    offline = _validate(path, HF_HUB_OFFLINE="1")
+    assert offline.returncode == 0, offline.stderr
+    assert "10 valid" in offline.stdout + offline.stderr  # the commit main was at, from the cache
+    assert f"hf://datasets/{REPO}@{hh_repo}/helpful-base/train.jsonl.gz" in offline.stderr  # pin
+    pinned = _validate(f"hf://datasets/{REPO}@{hh_repo}/helpful-base", HF_HUB_OFFLINE="1")
+    assert pinned.returncode == 0, pinned.stderr
+    assert len(hub_env.calls) + len(hub_env.unrouted) == n_requests  # offline asked nothing
