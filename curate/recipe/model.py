@@ -85,9 +85,35 @@ class SourceSpec(_Strict):
                              "Anthropic/hh-rlhf")
         return repo
 
+    @field_validator("path")
+    @classmethod
+    def check_hf_paths_parse(cls, paths: str | list[str] | None) -> str | list[str] | None:
+        """A malformed hf:// path is refused here, where the error names the recipe and the
+        source, not when the build reaches it."""
+        from curate.hub.refs import is_hf_path, parse_hf_path
+
+        for path in [paths] if isinstance(paths, str) else paths or []:
+            if is_hf_path(path):
+                try:
+                    parse_hf_path(path)
+                except InputError as exc:
+                    raise ValueError(str(exc)) from None
+        return paths
+
+    @field_validator("revision")
+    @classmethod
+    def check_revision_is_not_empty(cls, revision: str | None) -> str | None:
+        if revision is not None and not revision.strip():  # not silently main
+            raise ValueError("revision is empty: write a branch, tag or commit (e.g. revision: "
+                             "main), or leave `revision:` out for main")
+        return revision
+
     @field_validator("files")
     @classmethod
     def check_files_are_repo_globs(cls, files: str | list[str] | None) -> str | list[str] | None:
+        if files == []:  # not silently every data file
+            raise ValueError("files is an empty list: write globs inside the repo (e.g. files: "
+                             "[data/*.jsonl]), or leave `files:` out for every data file")
         for pattern in [files] if isinstance(files, str) else files or []:
             if not pattern.strip() or pattern.startswith("/") or ".." in pattern.split("/"):
                 raise ValueError(f"files {pattern!r} is not a glob inside the repo: write a "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from curate.recipe import SourceSpec
+from curate.recipe import RecipeError, SourceSpec, load_catalog, load_recipe
 
 
 def test_a_hub_source_names_a_repo_and_optionally_a_revision_and_globs():
@@ -25,7 +25,41 @@ def test_a_hub_source_names_a_repo_and_optionally_a_revision_and_globs():
     ({"hub": "org/../x"}, r"not a dataset repo id"),
     ({"hub": "org/x", "files": "../secrets/*.jsonl"}, r"not a glob inside the repo"),
     ({"hub": "org/x", "files": ["/abs/*.jsonl"]}, r"not a glob inside the repo"),
+    # Empty values are refused, not read as the defaults (main, every data file):
+    ({"hub": "org/x", "revision": ""}, r"revision is empty: write a branch, tag or commit "
+                                       r"\(e.g. revision: main\), or leave `revision:` out"),
+    ({"hub": "org/x", "revision": "  "}, r"revision is empty"),
+    ({"hub": "org/x", "files": []}, r"files is an empty list: write globs inside the repo "
+                                    r"\(e.g. files: \[data/\*.jsonl\]\), or leave `files:` out"),
 ])
 def test_a_malformed_hub_source_is_refused_with_the_fix(spec, message):
     with pytest.raises(ValidationError, match=message):
         SourceSpec.model_validate(spec)
+
+
+RECIPE = ("name: t\nversion: 1\nkind: preference\nseed: 1\nsources:\n  harmless: {SOURCE}\n"
+          "mix: [{group: all, from: [harmless], take: all}]\n")
+
+
+@pytest.mark.parametrize("source, message", [
+    ('{path: "hf://datasets/org", format: hh-rlhf}', r"not a Hub dataset path"),
+    ('{path: [a.jsonl, "hf://datasets/org/name@/x"], format: hh-rlhf}', r"not a Hub dataset path"),
+    ('{hub: org/x, revision: ""}', r"revision is empty"),
+    ('{hub: org/x, files: []}', r"files is an empty list"),
+])
+def test_a_malformed_source_is_refused_naming_the_recipe_and_the_source(tmp_path, source,
+                                                                         message):
+    recipe = tmp_path / "t_v1.yaml"
+    recipe.write_text(RECIPE.replace("{SOURCE}", source))
+    with pytest.raises(RecipeError, match=rf"^{recipe}: invalid recipe: line 6: "
+                                          rf"sources\.harmless\.\w+: .*{message}") as caught:
+        load_recipe(recipe)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_catalog_entry_with_a_malformed_hf_path_names_the_catalog_and_the_entry(tmp_path):
+    (tmp_path / "catalog.yaml").write_text('sources:\n  hh: {path: "hf://datasets/org"}\n')
+    with pytest.raises(RecipeError, match=rf"^{tmp_path / 'catalog.yaml'}: invalid catalog "
+                                          r"entry: line 2: sources\.hh\.path: .*hf://datasets/org"
+                                          r".*not a Hub dataset path; write hf://datasets/ORG/NAME"):
+        load_catalog(tmp_path)
