@@ -13,8 +13,10 @@ Raw -> comparisons by `overall_score` (higher is better), best against the other
 top-scored completion is chosen against every completion with a lower score. This is the
 binarized recipe (its card: the highest overall_score is chosen, one of the remaining three
 at random rejected) without its random draw, so a rebuild gives the same pairs. Ties never
-make a pair; a completion without a numeric score (null, NaN) is left out of the pairing; a
-row with fewer than two distinct scores is skipped with reason `no_preference`. The
+make a pair; a completion without a score (missing, null, NaN) is left out of the pairing; a
+row with fewer than two distinct scores is skipped with reason `no_preference`. A score that is
+not a number ("high", "8.5", true) rejects the row as `bad_field` naming
+`completions[i].overall_score`: a broken row, never counted as a tie. The
 prompt is the instruction alone: each completion was sampled under its own
 custom_system_prompt, which is not part of what the two responses answer in common.
 completions[].model go to chosen_model / rejected_model.
@@ -38,15 +40,22 @@ from typing import Any
 from curate.adapters.base import NAMED_DATASET, Adapter, Reject, optional, require, user_turn
 from curate.adapters.ranked import no_preference_skip, ranked_pairs
 from curate.adapters.trl import split_implicit
+from curate.preview import preview
 
 RAW_FIELDS = ("instruction", "completions")
 BINARIZED_FIELDS = ("prompt", "chosen", "rejected", "score_chosen", "score_rejected")
 
 
-def _score(value: Any) -> float | None:
-    """A completion's usable score, or None (missing, null, NaN, not a number)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+def _score(completion: dict[str, Any], i: int) -> float | None:
+    """A completion's score, or None when it has none (missing, null, NaN: not rated). A
+    score of another type ("high", "8.5", true) is a broken row, not a tie: a Reject."""
+    value = completion.get("overall_score")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        field = f"completions[{i}].overall_score"
+        raise Reject(f"`{field}` is {preview(value)}: a score is a number (or null when the "
+                     "completion was not rated); fix the row upstream", field=field)
     return float(value)
 
 
@@ -74,7 +83,7 @@ class UltraFeedback(Adapter):
             if not isinstance(completion, dict) or not isinstance(completion.get("response"), str):
                 raise Reject(f"`completions[{i}]` should be an object with a text `response`",
                              field="completions")
-            score = _score(completion.get("overall_score"))
+            score = _score(completion, i)
             if score is not None:
                 scored.append((score, completion))
         pairs = ranked_pairs([s for s, _ in scored], pairs="best_vs_others")

@@ -86,3 +86,30 @@ def test_validate_detects_both_layouts_and_lists_the_unread_columns_once():
     named = curate.validate(UF, format="ultrafeedback")
     assert (named.n_read, named.n_valid, named.ignored_columns) == (
         8, 6, report.ignored_columns)
+
+
+def _raw_row(*scores) -> dict:
+    return {"source": "evol_instruct", "instruction": "Name a prime.", "models": [],
+            "completions": [{"model": f"m{i}", "response": f"answer {i}", "overall_score": s}
+                            for i, s in enumerate(scores)]}
+
+
+@pytest.mark.parametrize("score", ["high", "8.5", True, [8.5], {"value": 8.5}])
+def test_a_score_of_the_wrong_type_is_a_bad_field_naming_it_not_a_tie(score):
+    with pytest.raises(Reject) as caught:
+        get_adapter("ultrafeedback").convert(_raw_row(9.0, score))
+    assert not isinstance(caught.value, Skip)
+    assert (caught.value.reason, caught.value.field) == ("bad_field",
+                                                         "completions[1].overall_score")
+    assert "`completions[1].overall_score` is " in caught.value.message
+    assert "a number (or null when the completion was not rated)" in caught.value.message
+
+
+@pytest.mark.parametrize("absent", [None, float("nan"), "missing"])
+def test_only_a_tied_or_absent_score_is_no_preference(absent):
+    row = _raw_row(7.0, 7.0, None if absent == "missing" else absent)
+    if absent == "missing":
+        del row["completions"][2]["overall_score"]
+    with pytest.raises(Skip) as caught:
+        get_adapter("ultrafeedback").convert(row)
+    assert caught.value.reason == "no_preference"
