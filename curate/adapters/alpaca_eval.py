@@ -8,8 +8,8 @@ results/<model>/model_outputs.json, JSON arrays):
 - model outputs: instruction, output, generator, dataset, datasplit.
 
 Comparisons: prompt = instruction (+ "\\n\\n" + input when it has text, the alpaca rule);
-`preference` 1 (or 1.0) chooses output_1, 2 (or 2.0) chooses output_2, never the other way
-round; generator_1/generator_2 follow their output into chosen_model/rejected_model;
+`preference` 1 (or 1.0, or the text "1") chooses output_1, 2 (2.0, "2") chooses output_2,
+never the other way round (labels read by their text, as a column mapping's `pair:` reads them); generator_1/generator_2 follow their output into chosen_model/rejected_model;
 `annotator` (the judge's config, e.g. alpaca_eval_gpt4) is kept; criterion = helpfulness.
 Any other preference (AlpacaEval 2's weighted judges write a probability in [1, 2] such as
 1.99 or 1.46; 1.5 and 0 are ties; null an annotation that failed) names no chosen output:
@@ -28,6 +28,7 @@ from typing import Any
 
 from curate.adapters.base import (NAMED_DATASET, Adapter, assistant_turn, instruction_prompt,
                                   optional, require, user_turn)
+from curate.adapters.mapping.paths import text_key
 from curate.adapters.ranked import no_preference_skip
 from curate.preview import preview
 
@@ -40,13 +41,16 @@ def _prompt(row: Mapping[str, Any]) -> str:
 
 
 def preferred_output(preference: Any) -> int:
-    """1 or 2: the output a label names; anything else is a `no_preference` Skip.
+    """1 or 2: the output a label names; anything else is a `no_preference` Skip. A label is
+    read by its text, as a column mapping's `pair:` reads it: 1, 1.0 and "1" alike (never
+    true, which is not 1).
 
-    >>> preferred_output(1), preferred_output(2.0)
-    (1, 2)
+    >>> preferred_output(1), preferred_output(2.0), preferred_output("2")
+    (1, 2, 2)
     """
-    if not isinstance(preference, bool) and preference in (1, 2):  # 1.0 == 1
-        return int(preference)
+    label = text_key(preference)
+    if label in ("1", "2"):
+        return int(label)
     raise no_preference_skip(
         f"`preference` is {preview(preference)}: only 1 (output_1 better) or 2 (output_2 "
         "better) names a chosen output; a weighted judge's probability or a tie is not a "

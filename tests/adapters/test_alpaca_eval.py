@@ -40,11 +40,28 @@ def test_weighted_ties_and_failed_annotations_are_skipped_as_no_preference():
     assert "1.4593660117" in batch.problems[0].message
 
 
-@pytest.mark.parametrize("preference", [0, 1.5, 3, 1.99, "1", True, None])
+@pytest.mark.parametrize("preference", [0, 1.5, 3, 1.99, "1.0", "one", True, None])
 def test_only_exactly_1_or_2_names_a_chosen_output(preference):
     row = {"instruction": "i", "output_1": "a", "output_2": "b", "preference": preference}
     with pytest.raises(Skip, match="only 1 .* or 2"):
         get_adapter("alpaca-eval", kind="preference").convert(row)
+
+
+@pytest.mark.parametrize("preference, chosen", [(1, "a"), (1.0, "a"), ("1", "a"),
+                                                (2, "b"), (2.0, "b"), ("2", "b")])
+def test_a_label_reads_as_the_column_mapping_reads_it_so_a_text_1_or_2_chooses_too(preference,
+                                                                                   chosen):
+    """A CSV or text export writes the label as "1" / "2"; the adapter agrees with a mapping's
+    `pair: {a_when: 1, b_when: 2}`, which compares labels by their text."""
+    from curate.adapters.mapping import ColumnMapping
+
+    row = {"instruction": "i", "output_1": "a", "output_2": "b", "preference": preference}
+    (record,) = get_adapter("alpaca-eval", kind="preference").convert(row)
+    mapping = ColumnMapping(kind="preference", columns={"prompt": "instruction"},
+                            pair={"a": "output_1", "b": "output_2", "preferred": "preference",
+                                  "a_when": 1, "b_when": 2})
+    (mapped,) = mapping.adapter().convert(row)
+    assert record["chosen"] == mapped["chosen"] == chosen
 
 
 def test_alpacafarm_integer_preferences_join_the_input_after_a_blank_line():
