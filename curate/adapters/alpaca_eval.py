@@ -9,7 +9,8 @@ results/<model>/model_outputs.json, JSON arrays):
 
 Comparisons: prompt = instruction (+ "\\n\\n" + input when it has text, the alpaca rule);
 `preference` 1 (or 1.0, or the text "1") chooses output_1, 2 (2.0, "2") chooses output_2,
-never the other way round (labels read by their text, as a column mapping's `pair:` reads them); generator_1/generator_2 follow their output into chosen_model/rejected_model;
+never the other way round (labels read by their text, as a column mapping's `pair:` reads
+them); generator_1/generator_2 follow their output into chosen_model/rejected_model;
 `annotator` (the judge's config, e.g. alpaca_eval_gpt4) is kept; criterion = helpfulness.
 Any other preference (AlpacaEval 2's weighted judges write a probability in [1, 2] such as
 1.99 or 1.46; 1.5 and 0 are ties; null an annotation that failed) names no chosen output:

@@ -26,11 +26,11 @@ def test_a_hub_source_names_a_repo_and_optionally_a_revision_and_globs():
     ({"hub": "org/x", "files": "../secrets/*.jsonl"}, r"not a glob inside the repo"),
     ({"hub": "org/x", "files": ["/abs/*.jsonl"]}, r"not a glob inside the repo"),
     # Empty values are refused, not read as the defaults (main, every data file):
-    ({"hub": "org/x", "revision": ""}, r"revision is empty: write a branch, tag or commit "
-                                       r"\(e.g. revision: main\), or leave `revision:` out"),
+    ({"hub": "org/x", "revision": ""}, (r"revision is empty: write a branch, tag or commit "
+                                        r"\(e.g. revision: main\), or leave `revision:` out")),
     ({"hub": "org/x", "revision": "  "}, r"revision is empty"),
-    ({"hub": "org/x", "files": []}, r"files is an empty list: write globs inside the repo "
-                                    r"\(e.g. files: \[data/\*.jsonl\]\), or leave `files:` out"),
+    ({"hub": "org/x", "files": []}, (r"files is an empty list: write globs inside the repo "
+                                     r"\(e.g. files: \[data/\*.jsonl\]\), or leave `files:` out")),
 ])
 def test_a_malformed_hub_source_is_refused_with_the_fix(spec, message):
     with pytest.raises(ValidationError, match=message):
@@ -59,7 +59,7 @@ def test_a_malformed_source_is_refused_naming_the_recipe_and_the_source(tmp_path
 
 def test_a_catalog_entry_with_a_malformed_hf_path_names_the_catalog_and_the_entry(tmp_path):
     (tmp_path / "catalog.yaml").write_text('sources:\n  hh: {path: "hf://datasets/org"}\n')
-    with pytest.raises(RecipeError, match=rf"^{tmp_path / 'catalog.yaml'}: invalid catalog "
-                                          r"entry: line 2: sources\.hh\.path: .*hf://datasets/org"
-                                          r".*not a Hub dataset path; write hf://datasets/ORG/NAME"):
+    expected = (rf"^{tmp_path / 'catalog.yaml'}: invalid catalog entry: line 2: sources\.hh\.path: "
+                r".*hf://datasets/org.*not a Hub dataset path; write hf://datasets/ORG/NAME")
+    with pytest.raises(RecipeError, match=expected):
         load_catalog(tmp_path)
