@@ -60,13 +60,23 @@ def default_tokenizer_dir() -> Path:
     return Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "tokenizers" / "llama2"
 
 
-def _missing(folder: str, why: str) -> InputError:
+def _missing(folder: str, why: str, model_option: str | None) -> InputError:
+    if model_option:  # the folder was given as a model, whose own tokenizer this is
+        return InputError(f"{model_option} {folder}: {why}; give a model folder, a Hub id or "
+                          "tiny:SEED")
     return InputError(f"tokenizer folder {folder!r} {why}; pass --tokenizer with a folder holding "
                       "tokenizer.model (Llama 2) or encoder.json + vocab.bpe (GPT-2), a model "
                       "folder or Hub id, or set CURATE_TOKENIZER")
 
 
-def _from_files(folder: Path) -> Any:
+def check_model_ref(ref: str, *, option: str = "--model") -> None:
+    """Refuse, before anything is loaded, a model reference that can name no model: not
+    `tiny[:SEED]`, no folder, and not shaped like a Hub id (`org/name`)."""
+    if parse_tiny(ref) is None and not Path(ref).is_dir() and _HUB_ID.fullmatch(ref) is None:
+        raise _missing(ref, "no such folder", option)
+
+
+def _from_files(folder: Path, model_option: str | None) -> Any:
     from transformers import AutoTokenizer, GPT2Tokenizer, LlamaTokenizer
 
     if (folder / "tokenizer_config.json").exists() or (folder / "tokenizer.json").exists():
@@ -75,33 +85,43 @@ def _from_files(folder: Path) -> Any:
         return LlamaTokenizer.from_pretrained(folder)  # converts the SentencePiece model locally
     if (folder / "encoder.json").exists() and (folder / "vocab.bpe").exists():
         return GPT2Tokenizer(vocab=str(folder / "encoder.json"), merges=str(folder / "vocab.bpe"))
+    if model_option:
+        raise InputError(f"{model_option} {folder}: the model folder holds no tokenizer (no "
+                         "tokenizer.json, tokenizer.model or encoder.json + vocab.bpe); save it "
+                         "beside the model (tokenizer.save_pretrained(folder))")
     raise InputError(f"tokenizer folder {str(folder)!r} holds no known tokenizer files; expected "
                      "tokenizer.model, encoder.json + vocab.bpe, or tokenizer.json")
 
 
-def _from_hub(repo_id: str) -> Any:
+def _from_hub(repo_id: str, model_option: str | None) -> Any:
     from transformers import AutoTokenizer
 
     try:  # the user's environment decides: HF_ENDPOINT, the token, the cache, HF_HUB_OFFLINE
         return AutoTokenizer.from_pretrained(repo_id)
     except OSError as exc:
-        raise _missing(repo_id, f"does not exist locally and the Hub gave no tokenizer ({exc})") from exc
+        why = "no such folder, and the Hub gave no tokenizer" if model_option else \
+            "does not exist locally and the Hub gave no tokenizer"
+        raise _missing(repo_id, f"{why} ({exc})", model_option) from exc
 
 
-def load_tokenizer(path: str | Path | None = None) -> Any:
+def load_tokenizer(path: str | Path | None = None, *, model_option: str | None = None) -> Any:
     """A fast tokenizer with a chat template and a pad token distinct from `</s>`.
 
     `path`: a folder with a SentencePiece `tokenizer.model` (Llama 2), GPT-2's `encoder.json` +
     `vocab.bpe`, or a saved Hugging Face tokenizer (e.g. a model folder written by a trainer);
     a Hub id (`org/name`) that is no local folder is loaded from the user's Hub environment.
+    `model_option`: the option that gave `path` as a model (`curate collect`'s "--model"), so
+    that a missing one is named as the model it is; else the errors speak of --tokenizer (the
+    trainers' option).
     """
     folder = Path(path) if path is not None else default_tokenizer_dir()
     if folder.is_dir():
-        tokenizer = _from_files(folder)
+        tokenizer = _from_files(folder, model_option)
     elif path is not None and _HUB_ID.fullmatch(str(path)):
-        tokenizer = _from_hub(str(path))
+        tokenizer = _from_hub(str(path), model_option)
     else:
-        raise _missing(str(folder), "does not exist")
+        raise _missing(str(folder), "no such folder" if model_option else "does not exist",
+                       model_option)
     if tokenizer.chat_template is None:
         tokenizer.chat_template = LLAMA2_CHAT_TEMPLATE
     if tokenizer.pad_token is None:

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from curate.cli.app import app
-from curate.collect.generate import BATCH_SIZE
+from curate.collect.generate import BATCH_SIZE, GPU_MEMORY
 from curate.collect.packet import PAGE, read_packet_info, read_tasks
 from curate.collect.sample import MAX_NEW_TOKENS, parse_temperatures, sample_packet
 from curate.console import fold, print_note, print_out
@@ -38,11 +38,12 @@ TemperaturesOption = Annotated[str, typer.Option(help="Temperatures to draw from
 SeedOption = Annotated[int, typer.Option(help="Seed of the draws and of sampling.")]
 MaxNewTokensOption = Annotated[int, typer.Option(help="Most tokens per response.")]
 EngineOption = Annotated[str, typer.Option(help="auto (vLLM with a GPU when installed), transformers or vllm.")]
+GpuMemoryOption = Annotated[float, typer.Option(help="vLLM: the fraction of the GPU's memory all variants share, split equally (each gets it / the number of models).")]
 
 
 @collect_app.command("sample")
 def sample_command(
-    prompts: Annotated[Path, typer.Option(help="Prompts: any SFT or preference file curate reads, or JSON lines of strings / {\"text\": ...}.")],
+    prompts: Annotated[str, typer.Option(help="Prompts: any SFT or preference file curate reads (a path or hf://datasets/ORG/NAME@REV/FILE), or JSON lines of strings / {\"text\": ...}.")],
     model: ModelsOption,
     criterion: CriterionOption,
     batch: BatchOption,
@@ -55,13 +56,15 @@ def sample_command(
     format: Annotated[Optional[str], typer.Option(help="Format of --prompts; detected when omitted.")] = None,
     engine: EngineOption = "auto",
     batch_size: Annotated[int, typer.Option(help="Prompts per generation batch (transformers).")] = BATCH_SIZE,
+    gpu_memory: GpuMemoryOption = GPU_MEMORY,
     overwrite: Annotated[bool, typer.Option(help="Replace a different packet already in --out.")] = False,
 ) -> None:
     """Sample two responses per prompt from two different variants and write a blind packet."""
     packet = sample_packet(prompts, models=model, temperatures=parse_temperatures(temperatures),
                            criterion=criterion, batch=batch, iteration=iteration, out=out,
                            seed=seed, overlap=overlap, max_new_tokens=max_new_tokens,
-                           format=format, engine=engine, batch_size=batch_size, overwrite=overwrite)
+                           format=format, engine=engine, batch_size=batch_size,
+                           gpu_memory=gpu_memory, overwrite=overwrite)
     left_out = ", ".join(f"{reason}: {n}" for reason, n in packet.left_out.items())
     typer.echo(f"packet {packet.packet_id}: {packet.n_tasks} tasks ({packet.n_prompts} prompts"
               + (f", {overlap} shown twice" if overlap else "") + f") in {packet.folder}"

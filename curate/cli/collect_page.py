@@ -12,7 +12,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from curate.cli.collect import collect_app
+from curate.cli.collect import (BatchOption, CriterionOption, EngineOption, GpuMemoryOption,
+                                IterationOption, MaxNewTokensOption, ModelsOption, SeedOption,
+                                TemperaturesOption, collect_app)
+from curate.collect.generate import GPU_MEMORY
 from curate.collect.page import write_collect_page
 from curate.collect.sample import MAX_NEW_TOKENS, parse_temperatures
 
@@ -34,15 +37,16 @@ def _tasks(n: int) -> str:
 
 @collect_app.command("serve")
 def serve_command(
-    model: Annotated[list[str], typer.Option(help="A variant to sample from, twice or more: a model folder, a Hub id or tiny:SEED; NAME=REF names it.")],
-    criterion: Annotated[str, typer.Option(help="What annotators judge: helpfulness or safety.")],
-    batch: Annotated[str, typer.Option(help="The weekly batch, e.g. 2023-W15.")],
-    iteration: Annotated[str, typer.Option(help="The model iteration sampled, e.g. rlhf_v4.")],
+    model: ModelsOption,
+    criterion: CriterionOption,
+    batch: BatchOption,
+    iteration: IterationOption,
     out: Annotated[Path, typer.Option(help="The packet folder the session grows (the same options resume it).")],
-    temperatures: Annotated[str, typer.Option(help="Temperatures to draw from, comma-separated.")] = "0.7,1.0,1.3",
-    seed: Annotated[int, typer.Option(help="Seed of the draws and of sampling.")] = 0,
-    max_new_tokens: Annotated[int, typer.Option(help="Most tokens per response.")] = MAX_NEW_TOKENS,
-    engine: Annotated[str, typer.Option(help="auto (vLLM with a GPU when installed), transformers or vllm.")] = "auto",
+    temperatures: TemperaturesOption = "0.7,1.0,1.3",
+    seed: SeedOption = 0,
+    max_new_tokens: MaxNewTokensOption = MAX_NEW_TOKENS,
+    engine: EngineOption = "auto",
+    gpu_memory: GpuMemoryOption = GPU_MEMORY,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 takes a free one (printed).")] = 0,
 ) -> None:
     """Serve the page in write-prompt mode on 127.0.0.1: the annotator writes each prompt and
@@ -51,7 +55,7 @@ def serve_command(
 
     session = LiveSession(out, models=model, temperatures=parse_temperatures(temperatures),
                           criterion=criterion, batch=batch, iteration=iteration, seed=seed,
-                          max_new_tokens=max_new_tokens, engine=engine)
+                          max_new_tokens=max_new_tokens, engine=engine, gpu_memory=gpu_memory)
     server = make_server(session, port=port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     typer.echo(f"packet {session.packet_id} ({_tasks(len(session.tasks))}) in {out}: open {url} "

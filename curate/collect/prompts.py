@@ -1,6 +1,7 @@
 """The prompts a collection packet samples responses for: dialogues that end with a user turn.
 
-Any file curate reads gives them: a preference record gives its `prompt`, an SFT record its
+Any file curate reads gives them, local or on the Hub (`hf://datasets/ORG/NAME@REV/FILE`, fetched
+into the HF cache as curate.read does): a preference record gives its `prompt`, an SFT record its
 messages up to the last user turn. JSON lines of plain strings or of {"text": ...} give one-turn
 prompts. The same prompt twice (same uid, curate.identity.prompt_uid) is kept once; rows with
 no user turn are counted, not sampled.
@@ -25,7 +26,7 @@ import orjson
 
 from curate.errors import InputError
 from curate.identity import prompt_uid
-from curate.io.files import open_binary, storage_of
+from curate.io.files import HF_SCHEME, expand_paths, open_binary, storage_of
 from curate.kinds import kind_spec
 from curate.reading import scan_batches
 
@@ -95,11 +96,24 @@ def _record_prompts(path: Path, format: str | None, counts: Counter[str]):
             yield _until_last_user_turn(messages)
 
 
-def read_prompts(path: str | Path, *, format: str | None = None) -> Prompts:
-    """Distinct prompts of `path` (see the module docstring); `format` as for curate.read."""
-    path = Path(path)
+def prompts_file(prompts: str | Path) -> Path:
+    """The local file `--prompts` names: a path, or one file on the Hub (hf://datasets/...),
+    downloaded into the HF cache."""
+    if str(prompts).startswith(HF_SCHEME):
+        files = expand_paths(prompts)
+        if len(files) != 1:
+            raise InputError(f"--prompts {prompts}: names {len(files)} files on the Hub; give one "
+                             "file of prompts")
+        return files[0]
+    path = Path(prompts)
     if not path.is_file():
         raise InputError(f"{path}: no such file; --prompts takes a file of prompts")
+    return path
+
+
+def read_prompts(path: str | Path, *, format: str | None = None) -> Prompts:
+    """Distinct prompts of `path` (see the module docstring); `format` as for curate.read."""
+    path = prompts_file(path)
     counts: Counter[str] = Counter()
     texts = format is None and storage_of(path) == "jsonl" and _is_text_line(_first_value(path))
     dialogues = _text_prompts(path) if texts else _record_prompts(path, format, counts)

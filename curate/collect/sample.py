@@ -30,12 +30,14 @@ import xxhash
 
 import curate
 from curate.audit.select import draw_key
-from curate.collect.generate import BATCH_SIZE, Request, load_sampler
+from curate.collect.generate import (BATCH_SIZE, GPU_MEMORY, Request, check_gpu_memory,
+                                    load_sampler)
 from curate.collect.packet import (PACKET, PAGE, KeyEntry, ModelRef, PacketInfo, SideKey, Task,
                                    load_json, packet_id_of, write_packet)
-from curate.collect.prompts import Prompt, read_prompts
+from curate.collect.prompts import Prompt, prompts_file, read_prompts
 from curate.errors import InputError
 from curate.io.digest import sha256_file
+from curate.lm import check_model_ref
 from curate.progress import Stages
 from curate.records import CRITERIA
 
@@ -71,12 +73,14 @@ class Collected:
 
 
 def parse_models(values: Sequence[str]) -> list[Variant]:
-    """`--model` values: REF or NAME=REF. A folder's name, a Hub id or tiny:SEED names itself."""
+    """`--model` values: REF or NAME=REF. A folder's name, a Hub id or tiny:SEED names itself.
+    A REF that is none of these (no such folder) is refused before any model is loaded."""
     variants = []
     for value in values:
         name, sep, ref = value.partition("=")
         if not (sep and _NAME.fullmatch(name)):
             name, ref = Path(value).name if Path(value).is_dir() else value, value
+        check_model_ref(ref)
         variants.append(Variant(name=name, ref=ref))
     names = [v.name for v in variants]
     if len(set(names)) < 2:
@@ -102,6 +106,27 @@ def parse_temperatures(text: str) -> list[float]:
     return list(dict.fromkeys(values))
 
 
+def check_sampling_options(*, criterion: str, temperatures: Sequence[float], max_new_tokens: int,
+                           gpu_memory: float, batch_size: int = BATCH_SIZE) -> None:
+    """Refuse unusable options of `sample` and `serve` at once, before a prompt is read or a
+    model loaded."""
+    if criterion not in CRITERIA:
+        raise InputError(f"--criterion {criterion}: use helpfulness or safety")
+    if not temperatures:
+        raise InputError("--temperatures: give at least one, e.g. 0.7,1.0,1.3")
+    if max_new_tokens < 1:
+        raise InputError(f"--max-new-tokens {max_new_tokens}: a response needs at least one token")
+    if batch_size < 1:
+        raise InputError(f"--batch-size {batch_size}: a generation batch holds at least one "
+                         f"prompt (default {BATCH_SIZE})")
+    check_gpu_memory(gpu_memory)
+
+
+def n_models(variants: Sequence[Variant]) -> int:
+    """How many models the variants load (two names may share a ref): each one's GPU share."""
+    return len({v.ref for v in variants})
+
+
 def _key(*parts: object, seed: int) -> int:
     return xxhash.xxh3_64_intdigest("\x1e".join(map(str, parts)).encode(), seed=seed)
 
@@ -122,7 +147,8 @@ def plan_pair(uid: str, variants: Sequence[Variant], temperatures: Sequence[floa
 
 
 def _sample(prompts: list[Prompt], plans: dict[str, tuple[Draw, Draw]], *, max_new_tokens: int,
-            engine: str, batch_size: int, progress: bool) -> tuple[dict, dict, dict]:
+            engine: str, batch_size: int, n_models: int, gpu_memory: float,
+            progress: bool) -> tuple[dict, dict, dict]:
     """{(uid, side): text}, the revision and the engine of each variant that was used."""
     requests: dict[str, list[tuple[str, str, Request]]] = {}
     by_uid = {p.uid: p for p in prompts}
@@ -132,10 +158,13 @@ def _sample(prompts: list[Prompt], plans: dict[str, tuple[Draw, Draw]], *, max_n
                 (uid, side, Request(by_uid[uid].messages, draw.temperature, draw.seed)))
     texts, revisions, engines = {}, {}, {}
     stages = Stages("curate collect sample", enabled=progress)
-    for ref, jobs in sorted(requests.items()):  # one model in memory at a time
+    # One model at a time, each loaded once; on vLLM, which frees no memory when a model is
+    # dropped, every variant keeps its share of the GPU (curate.collect.generate).
+    for ref, jobs in sorted(requests.items()):
         with stages.stage(f"sample {ref}", f"sampling from {ref}", total=len(jobs)) as stage:
             sampler = load_sampler(ref, max_new_tokens=max_new_tokens, engine=engine,
-                                   batch_size=batch_size)
+                                   batch_size=batch_size, n_models=n_models,
+                                   gpu_memory=gpu_memory)
             answers = sampler.generate([r for _, _, r in jobs], on_done=stage.advance)
             stage.summary = f"sampled {len(jobs)} responses from {ref} ({sampler.engine})"
         texts.update({(uid, side): text for (uid, side, _), text in zip(jobs, answers)})
@@ -185,27 +214,30 @@ def sample_packet(prompts: str | Path, *, models: Sequence[str], temperatures: S
                   criterion: str, batch: str, iteration: str, out: str | Path, seed: int = 0,
                   overlap: int = 0, max_new_tokens: int = MAX_NEW_TOKENS,
                   format: str | None = None, engine: str = "auto", batch_size: int = BATCH_SIZE,
-                  overwrite: bool = False, progress: bool = True) -> Collected:
+                  gpu_memory: float = GPU_MEMORY, overwrite: bool = False,
+                  progress: bool = True) -> Collected:
     """Sample the pairs and write packet.json, tasks.jsonl and key.json into `out`.
 
     `models`: at least two REF or NAME=REF (a model folder, a Hub id, or tiny:SEED); see the
-    module docstring for how variants, temperatures and sides are drawn.
+    module docstring for how variants, temperatures and sides are drawn. `prompts`: a local
+    file or one hf://datasets/... file. `gpu_memory`: the share of the GPU the variants take
+    together on vLLM (curate.collect.generate).
     """
-    if criterion not in CRITERIA:
-        raise InputError(f"--criterion {criterion}: use helpfulness or safety")
-    if max_new_tokens < 1:
-        raise InputError(f"--max-new-tokens {max_new_tokens}: a response needs at least one token")
-    variants, temperatures = parse_models(models), list(temperatures)
-    if not temperatures:
-        raise InputError("--temperatures: give at least one, e.g. 0.7,1.0,1.3")
-    prompts, out = Path(prompts), Path(out)
+    temperatures = list(temperatures)
+    check_sampling_options(criterion=criterion, temperatures=temperatures,
+                           max_new_tokens=max_new_tokens, gpu_memory=gpu_memory,
+                           batch_size=batch_size)
+    variants = parse_models(models)
+    prompts, out = prompts_file(prompts), Path(out)
     found = read_prompts(prompts, format=format)
     ordered = sorted(found.prompts, key=lambda p: (draw_key(p.uid, seed=seed), p.uid))
     if not 0 <= overlap <= len(ordered):
         raise InputError(f"--overlap {overlap}: between 0 and the {len(ordered)} prompts")
     plans = {p.uid: plan_pair(p.uid, variants, temperatures, seed=seed) for p in ordered}
     texts, revisions, engines = _sample(ordered, plans, max_new_tokens=max_new_tokens,
-                                        engine=engine, batch_size=batch_size, progress=progress)
+                                        engine=engine, batch_size=batch_size,
+                                        n_models=n_models(variants), gpu_memory=gpu_memory,
+                                        progress=progress)
     tasks, key = _tasks(ordered, plans, texts, criterion=criterion, overlap=overlap)
     settings = {
         "criterion": criterion, "batch": batch, "iteration": iteration, "seed": seed,

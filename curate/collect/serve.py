@@ -28,16 +28,16 @@ from typing import Any
 import orjson
 
 import curate
-from curate.collect.generate import Request, load_sampler
+from curate.collect.generate import GPU_MEMORY, Request, load_sampler
 from curate.collect.packet import (PACKET, KeyEntry, ModelRef, PacketInfo, SideKey, Task,
                                    packet_id_of, read_key, read_packet_info, read_tasks,
                                    write_packet)
 from curate.collect.page import SHOWN, render_collect_page
-from curate.collect.sample import MAX_NEW_TOKENS, Draw, parse_models, plan_pair
+from curate.collect.sample import (MAX_NEW_TOKENS, Draw, check_sampling_options, n_models,
+                                   parse_models, plan_pair)
 from curate.errors import CurateError, InputError
 from curate.identity import prompt_uid
 from curate.io.digest import sha256_file
-from curate.records import CRITERIA
 
 PROMPTS = "prompts.jsonl"  # the served packet's prompts file: what the annotator wrote
 MAX_PROMPT_CHARS = 20_000
@@ -59,15 +59,16 @@ class LiveSession:
 
     def __init__(self, out: Path, *, models: Sequence[str], temperatures: Sequence[float],
                  criterion: str, batch: str, iteration: str, seed: int = 0,
-                 max_new_tokens: int = MAX_NEW_TOKENS, engine: str = "auto") -> None:
-        if criterion not in CRITERIA:
-            raise InputError(f"--criterion {criterion}: use helpfulness or safety")
-        if not temperatures:
-            raise InputError("--temperatures: give at least one, e.g. 0.7,1.0,1.3")
+                 max_new_tokens: int = MAX_NEW_TOKENS, engine: str = "auto",
+                 gpu_memory: float = GPU_MEMORY) -> None:
+        check_sampling_options(criterion=criterion, temperatures=temperatures,
+                               max_new_tokens=max_new_tokens, gpu_memory=gpu_memory)
         self.out, self.variants = Path(out), parse_models(models)
         self.temperatures, self.seed = list(temperatures), seed
-        self.samplers = {v.ref: load_sampler(v.ref, max_new_tokens=max_new_tokens, engine=engine)
-                         for v in self.variants}
+        # every variant in memory at once, each with its share of the GPU on vLLM
+        self.samplers = {ref: load_sampler(ref, max_new_tokens=max_new_tokens, engine=engine,
+                                           n_models=n_models(self.variants), gpu_memory=gpu_memory)
+                         for ref in dict.fromkeys(v.ref for v in self.variants)}
         # packet_id: fixed for the session (verdicts and the page's saved state name it), drawn
         # once: a live packet has no content to derive it from until the annotator writes it.
         self.settings = {

@@ -165,3 +165,44 @@ def test_a_model_folder_samples_the_same_text_as_the_model_saved_in_it(tmp_path)
     assert parse_models([str(tmp_path / "rlhf_v4"), "tiny:2"])[0].name == "rlhf_v4"
     with pytest.raises(InputError, match="--engine vllm cannot load tiny:1"):
         load_sampler("tiny:1", max_new_tokens=5, engine="vllm")
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--batch-size", 0], "--batch-size 0: a generation batch holds at least one prompt"),
+    (["--batch-size", -1], "--batch-size -1: a generation batch holds at least one prompt"),
+    (["--gpu-memory", 0], "--gpu-memory 0.0: the fraction of the GPU's memory"),
+    (["--gpu-memory", 1.5], "--gpu-memory 1.5: the fraction of the GPU's memory"),
+    (["--max-new-tokens", 0], "--max-new-tokens 0: a response needs at least one token"),
+    (["--model", "/nonexistent/model"], "--model /nonexistent/model: no such folder; give a model "
+                                        "folder, a Hub id or tiny:SEED"),
+])
+def test_unusable_options_exit_2_before_any_model_is_loaded(tmp_path, monkeypatch, capsys,
+                                                             option, message):
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was loaded before the options were checked")
+
+    monkeypatch.setattr("curate.collect.sample.load_sampler", no_model)
+    prompts = write_sft_prompts(tmp_path / "p.jsonl")
+    assert run_cli(monkeypatch, "collect", "sample", "--prompts", prompts, "--criterion", "safety",
+                   "--batch", "2023-W15", "--iteration", "rlhf_v4", "--out", tmp_path / "out",
+                   "--model", "tiny:1", "--model", "tiny:2", *option) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}") and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_model_is_named_as_the_model_and_a_missing_tokenizer_as_the_tokenizer(tmp_path):
+    from curate.collect.generate import load_sampler
+    from curate.lm import load_tokenizer
+
+    with pytest.raises(InputError, match=r"^--model /nonexistent/model: no such folder; give a "
+                                         r"model folder, a Hub id or tiny:SEED$"):
+        load_sampler("/nonexistent/model", max_new_tokens=4, engine="transformers")
+    (tmp_path / "empty-model").mkdir()
+    with pytest.raises(InputError, match=r"^--model .*empty-model: the model folder holds no "
+                                         r"tokenizer"):
+        load_sampler(str(tmp_path / "empty-model"), max_new_tokens=4, engine="transformers")
+    # the trainers name their tokenizer with --tokenizer (or CURATE_TOKENIZER)
+    with pytest.raises(InputError, match=r"tokenizer folder '/nonexistent/tok' does not exist; "
+                                         r"pass --tokenizer .* or set CURATE_TOKENIZER"):
+        load_tokenizer("/nonexistent/tok")
