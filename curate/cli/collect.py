@@ -3,8 +3,9 @@
 sample (prompts + model variants -> a blind packet), page / serve (the annotator's page,
 curate/cli/collect_page.py), ingest (verdicts -> the week's PreferenceRecords),
 export-label-studio (the packet as Label Studio tasks + labeling config), report (the weekly
-figures). Exit codes: 0 done; 2 unusable input (a missing file, verdicts that do not fit the
-packet, a bad option), as everywhere in curate.
+figures). Exit codes, as everywhere in curate: 0 done; 1 ingest wrote records of which some are
+invalid (as `curate validate` exits 1 on the file: safety category 4, ...); 2 unusable input (a
+missing file, verdicts that do not fit the packet, a bad option).
 """
 
 from __future__ import annotations
@@ -80,19 +81,18 @@ def ingest_command(
     out: Annotated[Path, typer.Option(help="The batch file to write (JSON Lines; .gz compresses).")],
     annotator: Annotated[Optional[str], typer.Option(help="Pseudonymous annotator id (else the verdicts file's).")] = None,
     source: Annotated[Optional[str], typer.Option(help="The records' source (default collect:BATCH).")] = None,
-    repeats: Annotated[Optional[Path], typer.Option(help="Where repeat annotations go (default PACKET/repeats-ANNOTATOR.jsonl).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an --out that holds other records.")] = False,
+    repeats: Annotated[Optional[Path], typer.Option(help="Write the repeat annotations (overlap copies) here, for `curate collect report --repeats`; not kept without it.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an --out (or --repeats) that holds other records.")] = False,
 ) -> None:
-    """Turn verdicts into PreferenceRecords, every field from the packet, and validate them."""
+    """Turn verdicts into PreferenceRecords, every field from the packet, and validate them:
+    exit 1 when some are invalid (the file is still written), as `curate validate` on it."""
     from curate.collect.ingest import ingest_verdicts
 
     done = ingest_verdicts(verdicts, packet=packet, out=out, annotator=annotator, source=source,
                            repeats=repeats, overwrite=overwrite)
     typer.echo(f"wrote {done.n_records} records to {done.out} ({done.n_tasks} tasks, "
               f"{done.n_unjudged} without a verdict)")
-    if done.repeats:
-        typer.echo(f"{done.n_repeats} repeat annotations (overlap copies) to {done.repeats}: for "
-                  "`curate collect report --repeats`, not for training")
+    _say_repeats(done.n_repeats, done.repeats, verdicts)
     if done.n_extra_annotations:
         typer.echo(f"{done.n_extra_annotations} later Label Studio annotations of tasks already "
                   "judged were not used (the first one of each task is)")
@@ -106,7 +106,23 @@ def ingest_command(
                   + f" (see `curate validate {done.out}`)")
     if report.warnings_by_reason:
         typer.echo("warnings: " + ", ".join(f"{n} {r}" for r, n in report.warnings_by_reason.items()))
-    typer.echo(f"curate validate: {report.n_valid} of {report.n_read} valid")
+    if report.ok:
+        typer.echo(f"curate validate: {report.n_valid} of {report.n_read} valid")
+        return
+    typer.echo(f"curate validate: {report.n_valid} of {report.n_read} valid; the file is written "
+              f"and builds exclude the {report.n_rejected} invalid, but `curate validate "
+              f"{done.out}` exits 1 on it, as this command does")
+    raise typer.Exit(1)
+
+
+def _say_repeats(n_repeats: int, path: Optional[Path], verdicts: Path) -> None:
+    if path is not None:
+        typer.echo(f"{n_repeats} repeat annotations (overlap copies) to {path}: for "
+                  "`curate collect report --repeats`, not for training")
+    elif n_repeats:  # nothing is written that the user did not name
+        typer.echo(f"{n_repeats} repeat annotations (overlap copies) not kept (they measure "
+                  "agreement, they do not train): pass --repeats FILE to keep them for `curate "
+                  f"collect report --repeats`; they stay in {verdicts}")
 
 
 @collect_app.command("export-label-studio")

@@ -8,18 +8,21 @@ The verdicts come from the page (VerdictsFile) or from Label Studio's JSON expor
 shape, curate.collect.label_studio).
 
 Overlap copies (`repeat_of`): the original task's annotation is the one for training; the
-copy's goes to the repeats file (default PACKET/repeats-ANNOTATOR.jsonl, never a data folder)
-for `curate collect report --repeats`, which measures agreement. A copy whose original has no
-verdict is the only annotation of that pair, so it trains.
+copy's goes to the repeats file the user names (`repeats`, --repeats FILE: not for training,
+so not in a folder a recipe reads) for `curate collect report --repeats`, which measures
+agreement. Without one they are counted and not written (nothing is written but the named
+outputs; the verdicts file still holds them). A copy whose original has no verdict is the only
+annotation of that pair, so it trains.
 
-The result is run through curate.validate: pairs in safety category 4 (chosen unsafe, rejected
-safe) are kept in the file and counted, since every recipe's build excludes them unless it keeps
-them; the same-sampler warning cannot fire (key.json pairs two different variants).
+The result is run through curate.validate, by the rule of `curate validate`: pairs in safety
+category 4 (chosen unsafe, rejected safe) and any other invalid record stay in the file and are
+counted, `report.ok` is False (the CLI exits 1, as `curate validate` does on the file), and every
+recipe's build excludes them; the same-sampler warning cannot fire (key.json pairs two different
+variants).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +45,7 @@ class Ingested:
     n_records: int
     n_tasks: int
     n_unjudged: int
-    repeats: Path | None
+    repeats: Path | None  # where the repeat annotations went; None: not kept (or none)
     n_repeats: int
     report: ValidationReport
     n_extra_annotations: int = 0
@@ -113,15 +116,18 @@ def record_dicts(records: list[PreferenceRecord]) -> list[dict]:
     return [r.model_dump(mode="json", exclude=computed, exclude_none=True) for r in records]
 
 
-def _write(path: Path, records: list[PreferenceRecord], *, overwrite: bool) -> None:
+def _to_write(path: Path, records: list[PreferenceRecord], *, overwrite: bool,
+              option: str) -> bytes | None:
+    """The file's bytes, or None when it already holds them; InputError when it holds others
+    and `overwrite` is off. Every output is checked before any is written."""
     data = jsonl_bytes(record_dicts(records))
-    if path.exists() and not overwrite:
-        written = gzip_bytes(data) if path.suffix == ".gz" else data  # as write_file writes it
-        if written != path.read_bytes():
-            raise InputError(f"{path} already exists with other records; a batch, once written, "
-                             "does not change: pass another --out, or --overwrite")
-        return
-    write_file(path, data)
+    if not path.exists() or overwrite:
+        return data
+    written = gzip_bytes(data) if path.suffix == ".gz" else data  # as write_file writes it
+    if written != path.read_bytes():
+        raise InputError(f"{path} already exists with other records; a batch, once written, "
+                         f"does not change: pass another {option}, or --overwrite")
+    return None
 
 
 def _annotator(verdicts: VerdictsFile, annotator: str | None, path: Path) -> str:
@@ -137,6 +143,10 @@ def ingest_verdicts(verdicts: str | Path, *, packet: str | Path, out: str | Path
     """Turn the verdicts on `packet` into PreferenceRecords in `out` (JSON Lines, gzip'd when
     the name ends in .gz); see the module docstring for where each field comes from."""
     verdicts, packet, out = Path(verdicts), Path(packet), Path(out)
+    repeats = Path(repeats) if repeats is not None else None
+    if repeats is not None and repeats.absolute() == out.absolute():
+        raise InputError(f"--repeats {repeats}: the same file as --out; the repeat annotations "
+                         "go to a file of their own, outside the data a recipe reads")
     info, task_list, key = read_packet_info(packet), read_tasks(packet), read_key(packet)
     tasks = {t.task_id: t for t in task_list}
     file, n_extra = read_verdicts(verdicts)
@@ -154,13 +164,14 @@ def ingest_verdicts(verdicts: str | Path, *, packet: str | Path, out: str | Path
         (again if is_repeat else train).append(record)
     if not train:
         raise InputError(f"{verdicts}: no task of {packet} has a verdict; {VERDICTS_FIX}")
-    _write(out, train, overwrite=overwrite)
-    repeats_path = None
-    if again:
-        safe_name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-        repeats_path = Path(repeats) if repeats else packet / f"repeats-{safe_name}.jsonl"
-        _write(repeats_path, again, overwrite=True)  # derived from the verdicts, like a cache
+    kept = repeats if again and repeats is not None else None
+    outputs = [(out, _to_write(out, train, overwrite=overwrite, option="--out"))]
+    if kept is not None:
+        outputs.append((kept, _to_write(kept, again, overwrite=overwrite, option="--repeats")))
+    for path, data in outputs:
+        if data is not None:
+            write_file(path, data)
     report = validate(out)
     return Ingested(out=out, n_records=len(train), n_tasks=len(task_list),
-                    n_unjudged=len(task_list) - len(judged), repeats=repeats_path,
+                    n_unjudged=len(task_list) - len(judged), repeats=kept,
                     n_repeats=len(again), report=report, n_extra_annotations=n_extra)

@@ -72,26 +72,31 @@ def test_records_carry_each_sides_variant_and_temperature_from_the_key(packet, t
     assert done.report.n_read == 5
 
 
-def test_category_4_pairs_are_kept_flagged_and_said_in_the_summary(packet, tmp_path, monkeypatch,
-                                                                   capsys):
+def test_category_4_pairs_are_kept_flagged_and_exit_1_as_curate_validate_does(
+        packet, tmp_path, monkeypatch, capsys):
     # task 1 (i=0): choice a, a unsafe, b safe -> chosen unsafe, rejected safe: category 4
     verdicts = write_json(tmp_path / "v.json", verdicts_for(
         packet, choice=lambda i: "a", safe=lambda i: (i != 0, True)))
     out = tmp_path / "batch.jsonl"
     assert run_cli(monkeypatch, "collect", "ingest", verdicts, "--packet", packet, "--annotator",
-                   "ann-7", "--out", out) == 0
+                   "ann-7", "--out", out) == 1
     said = capsys.readouterr().out
     assert "wrote 5 records" in said and "1 repeat annotations (overlap copies)" in said
     assert "1 pairs in safety category 4 (chosen unsafe, rejected safe): kept in the file, " \
            "excluded by every build" in said
+    assert said.endswith(f"curate validate: 4 of 5 valid; the file is written and builds exclude "
+                         f"the 1 invalid, but `curate validate {out}` exits 1 on it, as this "
+                         "command does\n")
     assert [r["safety_category"] for r in curate.read(out).to_dicts()] == [4, 2, 2, 2, 2]
     assert curate.validate(out).rejected_by_reason == {"safety_category_4": 1}
+    assert run_cli(monkeypatch, "validate", out) == 1  # the same verdict on the same file
 
 
 def test_the_original_trains_and_its_overlap_copy_goes_to_the_repeats_file(packet, tmp_path):
     verdicts = write_json(tmp_path / "v.json", verdicts_for(packet))
-    done = ingest_verdicts(verdicts, packet=packet, annotator="ann 7", out=tmp_path / "b.jsonl")
-    assert done.repeats == packet / "repeats-ann_7.jsonl"
+    done = ingest_verdicts(verdicts, packet=packet, annotator="ann 7", out=tmp_path / "b.jsonl",
+                           repeats=tmp_path / "repeats" / "w15-ann7.jsonl")
+    assert done.repeats == tmp_path / "repeats" / "w15-ann7.jsonl"
     (repeat,) = read_jsonl(done.repeats)
     first = read_jsonl(tmp_path / "b.jsonl")[0]
     assert repeat["prompt"] == first["prompt"]
@@ -99,8 +104,43 @@ def test_the_original_trains_and_its_overlap_copy_goes_to_the_repeats_file(packe
     assert {repeat["chosen"], repeat["rejected"]} == {first["chosen"], first["rejected"]}
     # without the original's verdict the copy is the pair's only annotation: it trains
     verdicts = write_json(tmp_path / "v2.json", verdicts_for(packet, skip={"0001"}))
-    done = ingest_verdicts(verdicts, packet=packet, annotator="ann-7", out=tmp_path / "c.jsonl")
+    done = ingest_verdicts(verdicts, packet=packet, annotator="ann-7", out=tmp_path / "c.jsonl",
+                           repeats=tmp_path / "r2.jsonl")
     assert (done.n_records, done.n_repeats, done.repeats, done.n_unjudged) == (5, 0, None, 1)
+    assert not (tmp_path / "r2.jsonl").exists()
+
+
+def _files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_without_repeats_nothing_is_written_but_out_and_the_summary_says_how_to_keep_them(
+        packet, tmp_path, monkeypatch, capsys):
+    verdicts = write_json(tmp_path / "v.json", verdicts_for(packet, safe=lambda i: (True, True)))
+    before = _files(tmp_path)
+    out = tmp_path / "data" / "b.jsonl"
+    assert run_cli(monkeypatch, "collect", "ingest", verdicts, "--packet", packet, "--annotator",
+                   "ann-7", "--out", out) == 0
+    assert _files(tmp_path).keys() - before.keys() == {out.relative_to(tmp_path)}
+    assert all(_files(tmp_path)[name] == data for name, data in before.items())  # packet untouched
+    said = capsys.readouterr().out
+    assert ("1 repeat annotations (overlap copies) not kept (they measure agreement, they do not "
+            "train): pass --repeats FILE to keep them for `curate collect report --repeats`; they "
+            f"stay in {verdicts}\n") in said
+
+
+def test_repeats_holding_other_records_is_refused_before_anything_is_written(packet, tmp_path):
+    verdicts = write_json(tmp_path / "v.json", verdicts_for(packet))
+    repeats = tmp_path / "repeats.jsonl"
+    repeats.write_text("{}\n")
+    with pytest.raises(InputError, match=r"repeats.jsonl already exists with other records.*"
+                                         r"pass another --repeats, or --overwrite"):
+        ingest_verdicts(verdicts, packet=packet, annotator="a", out=tmp_path / "b.jsonl",
+                        repeats=repeats)
+    assert not (tmp_path / "b.jsonl").exists()
+    with pytest.raises(InputError, match=r"--repeats .*b.jsonl: the same file as --out"):
+        ingest_verdicts(verdicts, packet=packet, annotator="a", out=tmp_path / "b.jsonl",
+                        repeats=tmp_path / "b.jsonl")
 
 
 @pytest.mark.parametrize(("change", "message"), [
