@@ -28,16 +28,28 @@ from typing import Any
 import polars as pl
 
 import curate
+from curate.errors import InputError
 from curate.identity import digests, prompt_uid_expr
+from curate.kinds import kind_of_columns, kind_spec
 from curate.records import DEGREES
 
 NONE = "(none)"
 LLAMA2_SAFETY_BINS = {1: 0.18, 2: 0.47, 3: 0.35}  # Llama 2, section 3.2.2 (../shared/LLAMA2.md)
 GROUP = ("batch", "model_iteration")
+PREFERENCE = kind_spec("preference")
+
+
+def _read_batch(path: str | Path) -> pl.DataFrame:
+    frame = curate.read(path)  # the kind its format holds, said below in report's own terms
+    if kind_of_columns(frame.columns) is not PREFERENCE:
+        raise InputError(f"{path}: not preference records; `curate collect report` reads the "
+                         "week's comparisons: the batch files `curate collect ingest` writes, or "
+                         "any preference file curate reads")
+    return frame
 
 
 def _read(paths: Sequence[str | Path]) -> pl.DataFrame:
-    frames = [curate.read(p, kind="preference") for p in paths]
+    frames = [_read_batch(p) for p in paths]
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     return frame.with_columns(pl.col(c).cast(pl.String).fill_null(NONE) for c in GROUP)
 

@@ -87,3 +87,15 @@ def test_the_cli_prints_the_tables_and_writes_json_and_a_png(files, tmp_path, mo
         assert f" {cell} " in row, row
     assert json.loads((tmp_path / "r.json").read_text())["groups"][0]["ties"]["n"] == 4
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_sft_file_is_refused_saying_what_report_reads(tmp_path, monkeypatch, capsys):
+    sft = tmp_path / "sft.jsonl"
+    sft.write_text(json.dumps({"messages": [{"role": "user", "content": "Hi"},
+                                            {"role": "assistant", "content": "Hello"}],
+                               "source": "s"}) + "\n")
+    assert run_cli(monkeypatch, "collect", "report", sft) == 2
+    assert capsys.readouterr().err == (
+        f"error: {sft}: not preference records; `curate collect report` reads the week's "
+        "comparisons: the batch files `curate collect ingest` writes, or any preference file "
+        "curate reads\n")
