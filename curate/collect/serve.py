@@ -10,7 +10,11 @@ with the same settings resumes it.
 
 The server listens on 127.0.0.1 only (stdlib http.server, one request at a time: sampling holds
 the models). `GET /` is the page, `POST /tasks` with {"prompt": "text"} samples a new task and
-returns {"task": ...} with the shown fields only.
+returns {"task": ...} with the shown fields only. Any page open in the annotator's browser can
+send a request to 127.0.0.1, so the server answers 403 to a request whose Host is not the
+served one (DNS rebinding) and to a POST whose Origin (else Referer) is not the served origin;
+a browser always sends Origin with a cross-site POST, so a POST with neither comes from no
+page (curl, a script of the user's own).
 
 >>> session_prompt({"prompt": "  How far is the moon?  "})
 [{'role': 'user', 'content': 'How far is the moon?'}]
@@ -24,6 +28,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -136,6 +141,14 @@ class LiveSession:
         return task
 
 
+def _origin_of(url: str | None) -> str | None:
+    """scheme://host[:port] of a Referer; None without one."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def make_server(session: LiveSession, *, port: int = 0) -> HTTPServer:
     """An HTTP server on 127.0.0.1:`port` (0: any free port) serving `session`."""
 
@@ -151,12 +164,34 @@ def make_server(session: LiveSession, *, port: int = 0) -> HTTPServer:
         def _json(self, status: HTTPStatus, value: Any) -> None:
             self._send(status, orjson.dumps(value), "application/json")
 
+        def _served_origins(self) -> set[str]:
+            port = self.server.server_address[1]
+            return {f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
+
+        def _refused(self, *, check_origin: bool) -> bool:
+            """403 (and True) for a request from another site than the served page."""
+            origins = self._served_origins()
+            if f"http://{self.headers.get('Host', '')}" not in origins:
+                self._json(HTTPStatus.FORBIDDEN, {"error": "open the page at the URL that "
+                                                           "`curate collect serve` printed"})
+                return True
+            sent = self.headers.get("Origin") or _origin_of(self.headers.get("Referer"))
+            if check_origin and sent is not None and sent not in origins:
+                self._json(HTTPStatus.FORBIDDEN, {"error": f"requests from {sent} are refused; "
+                                                           "tasks are added from the served page"})
+                return True
+            return False
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self._refused(check_origin=False):
+                return None
             if self.path not in ("/", "/index.html"):
                 return self._json(HTTPStatus.NOT_FOUND, {"error": f"no page {self.path}; open /"})
             self._send(HTTPStatus.OK, session.page().encode(), "text/html; charset=utf-8")
 
         def do_POST(self) -> None:  # noqa: N802
+            if self._refused(check_origin=True):
+                return None
             if self.path != "/tasks":
                 return self._json(HTTPStatus.NOT_FOUND, {"error": f"no endpoint {self.path}"})
             try:

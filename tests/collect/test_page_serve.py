@@ -40,9 +40,13 @@ def served(tmp_path, shared_data):
     server.server_close()
 
 
-def _post(url: str, body: object) -> tuple[int, dict]:
+def _post(url: str, body: object, **headers: str) -> tuple[int, dict]:
     request = urllib.request.Request(url + "tasks", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **headers})
+    return _send(request)
+
+
+def _send(request: urllib.request.Request) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
             return reply.status, json.loads(reply.read())
@@ -70,6 +74,24 @@ def test_a_written_prompt_becomes_a_blind_task_saved_in_the_packet(served):
     with urllib.request.urlopen(url, timeout=30) as page:
         html = page.read().decode()
     assert "connect-src 'self'" in html and "tiny:1" not in html and task.response_a in html
+
+
+def test_only_the_served_page_adds_tasks_other_sites_get_403(served):
+    session, url = served
+    refused = {"error": "requests from http://evil.example are refused; tasks are added from the "
+                        "served page"}
+    assert _post(url, {"prompt": "Hi"}, Origin="http://evil.example") == (403, refused)
+    assert _post(url, {"prompt": "Hi"}, Referer="http://evil.example/page.html") == (403, refused)
+    assert _post(url, {"prompt": "Hi"}, Origin="null")[0] == 403  # a sandboxed or file: page
+    page_origin = url.rstrip("/")
+    assert _post(url, {"prompt": "Hi"}, Origin="http://evil.example", Referer=url)[0] == 403
+    # DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1
+    rebound = urllib.request.Request(url, headers={"Host": "evil.example:80"})
+    assert _send(rebound)[0] == 403
+    assert read_tasks(session.out) == []
+    assert _post(url, {"prompt": "Hi"}, Origin=page_origin)[0] == 200
+    assert _post(url, {"prompt": "Hello"}, Referer=url)[0] == 200
+    assert [t.prompt[0].content for t in read_tasks(session.out)] == ["Hi", "Hello"]
 
 
 def test_the_same_folder_and_settings_resume_the_packet_and_other_settings_are_refused(served):
