@@ -18,7 +18,7 @@ import polars as pl
 from curate.builder.card import describe_version, render_card
 from curate.builder.card_stats import resolve_tokenizer
 from curate.builder.index import scan_sources, spill_deferred
-from curate.builder.manifest import fingerprint, output_stats, source_entries
+from curate.builder.manifest import fingerprint, output_stats, shown_names, source_entries
 from curate.builder.output import inside_out, install, output_error, scratch_folder
 from curate.builder.row_stats import RowStats
 from curate.builder.select import (Selection, assign_split, check_freshness, drop_duplicates,
@@ -114,7 +114,8 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
             margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
             rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
             on_rows=lambda part: (row_stats.add(part), stage.advance(part.height)),
-            format=recipe_obj.output.format)
+            format=recipe_obj.output.format,
+            file_names=shown_names(sources, recipe_path.parent))
         stage.summary = (f"wrote {stage.n_done:,} records in {len(outputs)} shards and "
                          f"{sum(r['n_rows'] for r in reject_files):,} rejects")
     with stages.stage("manifest, card", "writing the manifest and the card",

@@ -62,7 +62,7 @@ def source_entries(sources: list[ResolvedSource], index: Index, selection: Selec
             "catalog": source.catalog, "format": source.format_name,
             "format_options": source.format_options or None,
             "sample": source.spec.sample, "license": source.spec.license,
-            "files": [{"path": _shown_path(p, source, recipe_folder), "bytes": index.stamps[p].size,
+            "files": [{"path": shown_path(p, source, recipe_folder), "bytes": index.stamps[p].size,
                        "xxh3": index.stamps[p].xxh3, "hub": _hub_origin(p, source)}
                       for p in source.files],
             "mapping": source.mapping,
@@ -76,7 +76,12 @@ def _hub_origin(path: Path, source: ResolvedSource) -> dict[str, str] | None:
                                      "commit": hub.commit, "file": hub.path, "sha256": hub.sha256}
 
 
-def _shown_path(path: Path, source: ResolvedSource, recipe_folder: Path) -> str:
+def shown_names(sources: list[ResolvedSource], recipe_folder: Path) -> dict[str, str]:
+    """{the path a file was read from: its name in the manifest} (for the rejects' `file`)."""
+    return {str(p): shown_path(p, s, recipe_folder) for s in sources for p in s.files}
+
+
+def shown_path(path: Path, source: ResolvedSource, recipe_folder: Path) -> str:
     """A source file as the manifest names it, without this machine's folders: generated samples
     as `synth:SET/FILE`, files in or under the recipe's folder relative to it, others relative
     to it too (`../data/x.jsonl`), so two machines building the same recipe write the same

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import chain
@@ -170,14 +170,14 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
                   duplicates: pl.DataFrame, *, kind: str, margin: str, data_dir: Path,
                   rejects_dir: Path, rows_per_shard: int, split_rows: dict[str, int],
                   on_rows: Callable[[pl.DataFrame], None] = lambda rows: None,
-                  format: str = DEFAULT_OUTPUT_FORMAT,
+                  format: str = DEFAULT_OUTPUT_FORMAT, file_names: Mapping[str, str] | None = None,
                   ) -> tuple[list[Output], list[dict], dict[str, int]]:
     """Pass 2, bucket by bucket (key order), as three streams on two cores: a read-ahead thread
     prepares the next bucket, this thread encodes the shards, a second thread encodes the
     rejects of each bucket once this one is past it (duplicates join the rejects here).
     `on_rows` sees each bucket's chosen rows (with `split`, records' columns) before they are
-    written in output `format`. Returns the data outputs, the reject files and the duplicates
-    per source."""
+    written in output `format`; `file_names` as for write_rejects. Returns the data outputs,
+    the reject files and the duplicates per source."""
     schema = kind_spec(kind).output_schema_for(format)
     shift = bits - reject_bits(bits)  # rejects buckets are coarser (curate.builder.spill)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -193,7 +193,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     def encode_rejects() -> None:
         try:
             result["rejects"] = write_rejects(rejects, iter(finished.get, None), rejects_dir,
-                                              kind=kind, format=format)
+                                              kind=kind, format=format, file_names=file_names)
         except BaseException as exc:  # re-raised in the calling thread
             result["error"] = exc
 
@@ -268,25 +268,29 @@ def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
     return bucket, parts, dropped
 
 
-def _rejected_rows(rejects: Spill, buckets: Iterable[int], kind: str,
-                   format: str) -> Iterator[pa.Table]:
+def _rejected_rows(rejects: Spill, buckets: Iterable[int], kind: str, format: str,
+                   file_names: Mapping[str, str]) -> Iterator[pa.Table]:
     for bucket in buckets:
         rows = rejects.read(bucket_name(bucket))
         if rows is not None:
             keep = [c for c in rows.columns if not c.startswith("_") or c in ("_file", "_line")]
             rows = (rows.sort(*_ORDER, "_rid").select(keep)  # rejects keep their file and line
-                    .rename({"_file": "file", "_line": "line"}))
+                    .rename({"_file": "file", "_line": "line"})
+                    .with_columns(pl.col("file").replace(file_names)))
             yield to_output(rows, kind, format).to_arrow()
 
 
 def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path, *, kind: str,
-                  format: str = DEFAULT_OUTPUT_FORMAT) -> list[dict]:
+                  format: str = DEFAULT_OUTPUT_FORMAT,
+                  file_names: Mapping[str, str] | None = None) -> list[dict]:
     """rejects/records.parquet: every record a check or the dedup excluded, with its reason,
     in key order, its fields written as the version's `format` writes them;
-    rejects/unreadable.parquet: rows that never became records."""
+    rejects/unreadable.parquet: rows that never became records. `file_names`: each input file
+    as the manifest names it (no machine paths, so the rejects' bytes match across machines)."""
+    file_names = file_names or {}
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    tables = _rejected_rows(rejects, buckets, kind, format)
+    tables = _rejected_rows(rejects, buckets, kind, format, file_names)
     first = next(tables, None)
     if first is not None:  # row groups cut across buckets: the bytes follow the rows only
         path = folder / "records.parquet"
@@ -296,6 +300,7 @@ def write_rejects(rejects: Spill, buckets: Iterable[int], folder: Path, *, kind:
     problems = rejects.read("problems")
     if problems is not None:
         path = folder / "unreadable.parquet"
+        problems = problems.with_columns(pl.col("file").replace(file_names))
         write_parquet(problems.sort("source", "file", "line").to_arrow(), path)
         written.append({"path": "rejects/unreadable.parquet", "n_rows": problems.height,
                         "sha256": sha256_of(path)})
