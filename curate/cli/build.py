@@ -12,6 +12,7 @@ from rich.text import Text
 from curate.builder import build
 from curate.cli.app import app
 from curate.console import fold, print_out
+from curate.errors import InputError
 from curate.recipe import list_recipes, read_recipe
 
 
@@ -44,9 +45,18 @@ def build_command(
 
 @app.command("recipes")
 def recipes_command() -> None:
-    """List the recipes curate can build by name."""
+    """List the recipes curate can build by name; a recipe that does not load is listed as
+    invalid, its error said after the table (exit 2), and the others still listed."""
     table = fold(Table("recipe", "kind", "description", "file"))
+    errors = []
     for name, path in list_recipes().items():
-        recipe, _ = read_recipe(path)
+        try:
+            recipe, _ = read_recipe(path)
+        except InputError as exc:
+            errors.append(str(exc))
+            table.add_row(Text(name), "-", Text("invalid (see below)"), Text(str(path)))
+            continue
         table.add_row(Text(name), recipe.kind, Text(recipe.description), Text(str(path)))
     print_out(table)
+    if errors:
+        raise InputError("; ".join(errors))

@@ -45,3 +45,19 @@ def test_an_unknown_name_lists_the_known_ones_and_where_it_looked(tmp_path, monk
     with pytest.raises(RecipeError, match=r"unknown recipe 'safety_rm_v9'; known: .*safety_rm_v3"
                                           r".*looked in .*shipped; set CURATE_RECIPES"):
         read_recipe("safety_rm_v9")
+
+
+def test_curate_recipes_lists_the_others_when_one_recipe_is_invalid(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    _write(tmp_path / "recipes", "fine")
+    (tmp_path / "recipes" / "broken_v1.yaml").write_text("name: broken\nversion: one\n")
+    monkeypatch.delenv("CURATE_RECIPES", raising=False)
+    done = subprocess.run([sys.executable, "-c", "from curate.cli import main; main()", "recipes"],
+                          cwd=tmp_path, capture_output=True, text=True, env={
+                              **__import__("os").environ, "COLUMNS": "200"})
+    assert done.returncode == 2
+    assert "sft_v1" in done.stdout and "safety_rm_v3" in done.stdout  # the others still listed
+    assert "broken_v1" in done.stdout and "invalid" in done.stdout
+    assert "broken_v1.yaml" in done.stderr and "Traceback" not in done.stderr
