@@ -79,10 +79,12 @@ class Keying:
         """`duplicate` is decided at selection, across sources, not per batch."""
         return cls(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
 
-    def batches(self, source: ResolvedSource, path: Path):
+    def batches(self, source: ResolvedSource, path: Path, *, again: bool = False):
+        """`again`: the second read of a sampled source (pass 1 already said its notes)."""
         return prefetch(scan_batches(path, format=source.format, kind=self.kind,
                                      batch_rows=BATCH_ROWS,
-                                     set_fields={**source.set_fields, "source": source.name}),
+                                     set_fields={**source.set_fields, "source": source.name},
+                                     notes=not again),
                         depth=1)
 
     def keyed(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -168,7 +170,7 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataF
                 here = wanted.slice(a := rids.search_sorted(lo), rids.search_sorted(hi) - a)
                 if not here.is_empty():
                     check_unchanged(path, index.stamps[path])
-                    _spill_wanted(path, keying.batches(source, path), here, lo, keying,
+                    _spill_wanted(path, keying.batches(source, path, again=True), here, lo, keying,
                                   index.bucket_bits, spill, writes, on_rows)
 
 

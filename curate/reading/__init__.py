@@ -31,12 +31,13 @@ __all__ = ["BATCH_ROWS", "Batch", "Problem", "explain", "read", "read_unchecked"
 def scan_batches(paths: str | Path | Sequence[str | Path], *, format: str | None = None,
                  kind: str | None = None, set_fields: Mapping[str, Any] | None = None,
                  batch_rows: int = BATCH_ROWS, base: Path | None = None,
-                 allow_empty: bool = False) -> Iterator[Batch]:
+                 allow_empty: bool = False, notes: bool = True) -> Iterator[Batch]:
     """Stream record batches from files (a path, a glob, a folder or a list of them).
 
     Every raw row ends in a batch's frame or its `problems`; the frames are NOT checked (see
     curate.checks / curate.validate). A file with no record at all is an InputError unless
-    `allow_empty`.
+    `allow_empty`. `notes`: say on stderr what a file's path implies (off for a second read
+    of files already announced).
     """
     for path in expand_paths(paths, base=base):
         adapter = _adapter_for(path, format, kind, allow_empty)
@@ -44,7 +45,8 @@ def scan_batches(paths: str | Path | Sequence[str | Path], *, format: str | None
             raise InputError(f"{path}: format {adapter.name} holds {adapter.kind} records, "
                              f"not {kind}; pass the matching --schema")
         defaults = adapter.defaults_for(path)
-        _say_defaults(path, adapter.name, defaults, set_fields or {})
+        if notes:
+            _say_defaults(path, adapter.name, defaults, set_fields or {})
         fill = _fill_values(adapter.kind, defaults, set_fields or {})
         n_read = 0
         for batch in _batches_of(path, adapter, batch_rows):

@@ -36,7 +36,8 @@ def row_batches(path: Path, adapter: Adapter, rows: Iterator[tuple[int, dict | B
     problems: list[Problem] = []
     names: set[str] = set()  # every raw column name so far: the adapter says which it ignores
     convert = _file_outcomes if adapter.whole_file else _row_outcomes
-    for line, out in convert(adapter, _naming(rows, names)):
+    named = rows if adapter.columns is None else _naming(rows, names)  # None: lists nothing
+    for line, out in convert(adapter, named):
         if isinstance(out, BadLine):
             problems.append(Problem(str(path), line, out.field, out.reason, out.message))
             continue

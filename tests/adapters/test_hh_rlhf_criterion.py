@@ -99,3 +99,13 @@ def test_a_build_over_a_renamed_file_rejects_it_all_unless_the_recipe_sets_it(tm
         progress=False)
     assert given.manifest.sources["hh"].n_kept == 4
     assert "note:" not in capfd.readouterr().err
+
+
+def test_a_sampled_source_read_twice_by_the_build_says_its_criterion_once(tmp_path, capfd):
+    (tmp_path / "harmless-base").mkdir()
+    shutil.copy(HH, tmp_path / "harmless-base" / "train.jsonl")
+    source = {"path": "harmless-base/train.jsonl", "format": "hh-rlhf"}
+    curate.build(write_recipe(tmp_path, sources={"hh": source},  # sampled: pass 2 re-reads it
+                              mix=[{"group": "all", "from": ["hh"], "fraction": 0.2}]),
+                 out=tmp_path / "out", progress=False)
+    assert capfd.readouterr().err.count("criterion safety, from the file's path") == 1
