@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +36,14 @@ from curate.recipe import Recipe, read_recipe
 from curate.version import CARD, MANIFEST, Manifest, Version, from_folder, version_folder
 
 
+ENGINES = ("local", "ray")
+DEFAULT_BLOCK_ROWS = 100_000  # Ray: rows one pass-1 task reads (native Parquet row groups)
+
+
 def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = True,
-          tokenizer: str | Path | Any | None = None, force: bool = False) -> Version:
+          tokenizer: str | Path | Any | None = None, force: bool = False,
+          engine: str = "local", address: str | None = None,
+          block_rows: int = DEFAULT_BLOCK_ROWS) -> Version:
     """Build a recipe (NAME_vN or a path to a .yaml) into `<out>/<name>/v<version>/`.
 
     The version folder appears atomically: work happens in scratch under `<out>/.curate-scratch/`
@@ -45,7 +54,15 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
     InputError, with nothing left behind.
     `tokenizer` (a spec for curate.stats.load_tokenizer, or $CURATE_TOKENIZER when None) gives
     the card's Table 6 its token counts; without one the card reports comparisons and turns.
+    `engine="ray"` runs both passes as Ray tasks (`pip install 'curate[ray]'`) on the cluster
+    at `address` ("auto": the running one; None: a local one started for the build), each
+    task reading about `block_rows` rows; the version's bytes are the local engine's
+    (docs/ray.md). The manifest records the engine and the cluster's size.
     """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; choose one of: {', '.join(ENGINES)}")
+    if block_rows < 1:
+        raise InputError(f"block_rows must be a positive number of rows, not {block_rows}")
     if not str(out).strip():
         raise InputError("an empty --out was given; name the output folder (default: build)")
     recipe_obj, recipe_path = read_recipe(recipe)
@@ -57,8 +74,10 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
         with scratch_folder(out_root) as scratch:
             work = scratch / target.name
             work.mkdir()  # 0755 under the usual umask, like the files inside (mkdtemp: 0700)
-            digest = _write(work, scratch, recipe_obj, recipe_path, sources, progress=progress,
-                            tokenizer=tokenizer, versions_dir=target.parent)
+            with _engine(engine, address, block_rows) as run:
+                digest = _write(work, scratch, recipe_obj, recipe_path, sources,
+                                progress=progress, tokenizer=tokenizer,
+                                versions_dir=target.parent, run=run)
             installed = install(work, target, out_root=out_root, fingerprint=digest,
                                 force=force, scratch=scratch, hint=f" in {recipe_path}")
     except OSError as exc:
@@ -71,9 +90,29 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
                    unchanged=not installed)
 
 
+@dataclass
+class _Run:
+    """The engine a build runs on: None for the local one, else its module and facts."""
+
+    ray: Any = None
+    block_rows: int = DEFAULT_BLOCK_ROWS
+    info: dict[str, Any] | None = None  # the manifest's `engine`
+
+
+@contextmanager
+def _engine(engine: str, address: str | None, block_rows: int) -> Iterator[_Run]:
+    if engine == "local":
+        yield _Run()
+        return
+    from curate.builder import ray_engine
+
+    with ray_engine.connected(address) as cluster:
+        yield _Run(ray_engine, block_rows, {"name": "ray", **cluster})
+
+
 def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
            sources: list[ResolvedSource], *, progress: bool, tokenizer: Any,
-           versions_dir: Path) -> str:
+           versions_dir: Path, run: _Run) -> str:
     """Write the version into `work` (spill in `scratch`); returns its fingerprint."""
     kind = recipe_obj.kind
     excluded = recipe_obj.excluded_reasons(reasons(kind))
@@ -82,10 +121,15 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
     stages = Stages("curate build", enabled=progress)
     with stages.stage("read, check, index", f"reading {len(sources)} sources of "
                       f"{recipe_obj.id}") as stage:
-        index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
-                             split_seed=recipe_obj.split.seed, excluded=excluded,
-                             spill=spill, rejects=rejects, on_batch=stage.advance,
-                             deferred=sampled_sources(recipe_obj))
+        if run.ray:
+            index, store = run.ray.scan(sources, kind=kind, seed=recipe_obj.seed,
+                                        split_seed=recipe_obj.split.seed, excluded=excluded,
+                                        block_rows=run.block_rows, on_batch=stage.advance)
+        else:
+            index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
+                                 split_seed=recipe_obj.split.seed, excluded=excluded,
+                                 spill=spill, rejects=rejects, on_batch=stage.advance,
+                                 deferred=sampled_sources(recipe_obj))
         stage.summary = f"read {stage.n_done:,} records from {_sources(len(sources))}"
     check_freshness(index.frame, recipe_obj)
     with stages.stage("select", "selecting", counted=False) as stage:
@@ -108,14 +152,24 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
                              f"{_sources(len(index.deferred))}")
     with stages.stage("write shards", "writing shards",
                       total=selection.chosen.height) as stage:
-        row_stats = RowStats(kind)
-        outputs, reject_files, n_duplicates = write_version(
-            spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
-            margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
-            rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
-            on_rows=lambda part: (row_stats.add(part), stage.advance(part.height)),
-            format=recipe_obj.output.format,
-            file_names=shown_names(sources, recipe_path.parent))
+        file_names = shown_names(sources, recipe_path.parent)
+        if run.ray:
+            outputs, reject_files, n_duplicates, rows = run.ray.write(
+                store, selection.chosen, duplicates, kind=kind, margin=recipe_obj.margin,
+                data_dir=work / "data", rejects_dir=work / "rejects",
+                rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
+                format=recipe_obj.output.format, file_names=file_names,
+                on_rows=stage.advance)
+            del store  # frees pass 1's pieces in the object store
+        else:
+            row_stats = RowStats(kind)
+            outputs, reject_files, n_duplicates = write_version(
+                spill, rejects, index.bucket_bits, selection.chosen, duplicates, kind=kind,
+                margin=recipe_obj.margin, data_dir=work / "data", rejects_dir=work / "rejects",
+                rows_per_shard=recipe_obj.rows_per_shard, split_rows=split_rows,
+                on_rows=lambda part: (row_stats.add(part), stage.advance(part.height)),
+                format=recipe_obj.output.format, file_names=file_names)
+            rows = row_stats.frame()
         stage.summary = (f"wrote {stage.n_done:,} records in {len(outputs)} shards and "
                          f"{sum(r['n_rows'] for r in reject_files):,} rejects")
     with stages.stage("manifest, card", "writing the manifest and the card",
@@ -132,7 +186,7 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
                     for g, n in selection.group_rows.items()},
             splits={s: n for s, n in split_rows.items() if n or s == "train"},
             outputs=[o.__dict__ for o in outputs], rejects=reject_files,
-            stats=output_stats(rows := row_stats.frame(), kind))
+            stats=output_stats(rows, kind), engine=run.info)
         written = manifest.model_dump(mode="json")  # the card's facts come from the JSON form
         written.update(describe_version(work, recipe_obj, written, tokenizer=tokenizer,
                                         rows=rows, versions_dir=versions_dir))

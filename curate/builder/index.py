@@ -73,18 +73,23 @@ class Keying:
     seed: int
     split_seed: int
     checks_on: list[str]
+    batch_rows: int = BATCH_ROWS
 
     @classmethod
-    def of(cls, kind: str, seed: int, split_seed: int, excluded: list[str]) -> Keying:
+    def of(cls, kind: str, seed: int, split_seed: int, excluded: list[str],
+           batch_rows: int = BATCH_ROWS) -> Keying:
         """`duplicate` is decided at selection, across sources, not per batch."""
-        return cls(kind, seed, split_seed, [r for r in excluded if r != "duplicate"])
+        return cls(kind, seed, split_seed, [r for r in excluded if r != "duplicate"],
+                   batch_rows)
 
-    def batches(self, source: ResolvedSource, path: Path, *, again: bool = False):
-        """`again`: the second read of a sampled source (pass 1 already said its notes)."""
+    def batches(self, source: ResolvedSource, path: Path, *, notes: bool = True,
+                row_groups: tuple[int, int] | None = None):
+        """`notes` off for a second read of a file (its notes were said) or on a Ray worker
+        (the driver says them); `row_groups`: of a Parquet file, a block of it."""
         return prefetch(scan_batches(path, format=source.format, kind=self.kind,
-                                     batch_rows=BATCH_ROWS,
+                                     batch_rows=self.batch_rows,
                                      set_fields={**source.set_fields, "source": source.name},
-                                     notes=not again),
+                                     notes=notes, row_groups=row_groups),
                         depth=1)
 
     def keyed(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -102,6 +107,11 @@ def _with_rids(frame: pl.DataFrame, file_no: int, ordinal: int) -> pl.DataFrame:
         ordinal, ordinal + frame.height, dtype=pl.Int64)).alias("_rid"))
 
 
+INDEX_SCHEMA = {"_rid": pl.Int64, "source": pl.String, "uid": pl.String, "_key": pl.UInt64,
+                "_split_key": pl.UInt64, "batch": pl.String, "model_iteration": pl.String,
+                "_row_digest": pl.UInt64, "_rejected": pl.Boolean}
+
+
 def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int,
                  excluded: list[str], spill: Spill, rejects: Spill,
                  deferred: set[str] = frozenset(), on_batch=None) -> Index:
@@ -117,35 +127,58 @@ def scan_sources(sources: list[ResolvedSource], *, kind: str, seed: int, split_s
         for source in sources:
             counts[source.name] = tally = SourceCounts()
             for path in source.files:
-                ordinal, before = 0, FileStamp.of(path)
-                for batch in keying.batches(source, path):
-                    tally.n_read += batch.n_read
-                    _spill_problems(batch.problems, source.name, rejects, tally)
-                    checked = keying.keyed(_with_rids(batch.frame, file_no, ordinal))
-                    ordinal += batch.frame.height
-                    bad = checked.filter(pl.col("reason").is_not_null())
-                    for reason, k in bad["reason"].value_counts().iter_rows():
-                        tally.reject(reason, k)
-                    writes.submit(_spill_by_bucket, bad, reject_bits(bits), rejects,
-                                  keep_reason=True)
-                    if source.name not in deferred:
-                        writes.submit(_spill_by_bucket, checked.filter(
-                            pl.col("reason").is_null()), bits, spill)
-                    frames.append(checked.select(  # rejected rows too: the split counts them
-                        "_rid", pl.col("source"), "uid", "_key", "_split_key", "batch",
-                        pl.col("model_iteration") if "model_iteration" in checked.columns
-                        else pl.lit(None, pl.String).alias("model_iteration"), "_row_digest",
-                        pl.col("reason").is_not_null().alias("_rejected")))
-                    if on_batch:
-                        on_batch(batch.n_read)
+                before = FileStamp.of(path)
+                frames += scan_file(source, path, FileBlock(file_no), keying, bits,
+                                    spill=None if source.name in deferred else spill,
+                                    rejects=rejects, tally=tally, writes=writes.submit,
+                                    on_batch=on_batch)
                 stamps[path] = FileStamp.after_reading(path, before)
                 file_no += 1
-    frame = pl.concat(frames) if frames else pl.DataFrame(
-        schema={"_rid": pl.Int64, "source": pl.String, "uid": pl.String, "_key": pl.UInt64,
-                "_split_key": pl.UInt64, "batch": pl.String, "model_iteration": pl.String,
-                "_row_digest": pl.UInt64, "_rejected": pl.Boolean})
-    return Index(frame, counts, {s.name: s.files for s in sources}, bits,
+    return Index(index_frame(frames), counts, {s.name: s.files for s in sources}, bits,
                  [s.name for s in sources if s.name in deferred], stamps)
+
+
+def index_frame(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(frames) if frames else pl.DataFrame(schema=INDEX_SCHEMA)
+
+
+@dataclass(frozen=True)
+class FileBlock:
+    """What of a file one read covers: all of it, or (Parquet) row groups [start, stop), whose
+    first record has ordinal `first_row` in the file (so row ids do not depend on blocks)."""
+
+    file_no: int
+    row_groups: tuple[int, int] | None = None
+    first_row: int = 0
+
+
+def scan_file(source: ResolvedSource, path: Path, block: FileBlock, keying: Keying, bits: int,
+              *, spill, rejects, tally: SourceCounts, writes=lambda fn, *a, **k: fn(*a, **k),
+              on_batch=None, notes: bool = True) -> list[pl.DataFrame]:
+    """Pass 1 over one file or block of it: every batch read, checked, keyed; its problems
+    and rejected rows into `rejects`, its eligible rows into `spill` (None: not spilled),
+    both by bucket; returns the batches' index rows. `writes(fn, *args)` runs the spill
+    writes (in the background for the local engine); both engines call this."""
+    ordinal, frames = block.first_row, []
+    for batch in keying.batches(source, path, row_groups=block.row_groups, notes=notes):
+        tally.n_read += batch.n_read
+        _spill_problems(batch.problems, source.name, rejects, tally)
+        checked = keying.keyed(_with_rids(batch.frame, block.file_no, ordinal))
+        ordinal += batch.frame.height
+        bad = checked.filter(pl.col("reason").is_not_null())
+        for reason, k in bad["reason"].value_counts().iter_rows():
+            tally.reject(reason, k)
+        writes(_spill_by_bucket, bad, reject_bits(bits), rejects, keep_reason=True)
+        if spill is not None:
+            writes(_spill_by_bucket, checked.filter(pl.col("reason").is_null()), bits, spill)
+        frames.append(checked.select(  # rejected rows too: the split counts them
+            "_rid", pl.col("source"), "uid", "_key", "_split_key", "batch",
+            pl.col("model_iteration") if "model_iteration" in checked.columns
+            else pl.lit(None, pl.String).alias("model_iteration"), "_row_digest",
+            pl.col("reason").is_not_null().alias("_rejected")))
+        if on_batch:
+            on_batch(batch.n_read)
+    return frames
 
 
 def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataFrame, *,
@@ -170,7 +203,7 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataF
                 here = wanted.slice(a := rids.search_sorted(lo), rids.search_sorted(hi) - a)
                 if not here.is_empty():
                     check_unchanged(path, index.stamps[path])
-                    _spill_wanted(path, keying.batches(source, path, again=True), here, lo, keying,
+                    _spill_wanted(path, keying.batches(source, path, notes=False), here, lo, keying,
                                   index.bucket_bits, spill, writes, on_rows)
 
 

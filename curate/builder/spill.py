@@ -106,8 +106,7 @@ class Spill:
         if not pieces:
             return None
         whole = pa.memory_map(str(self.path)).read_buffer()  # the frames keep the map alive
-        runs: list[list[pa.RecordBatch]] = []
-        schema = None
+        tables = []
         for piece in pieces:
             reader = pa.BufferReader(whole.slice(piece.offset, piece.length))
             batches = []
@@ -115,15 +114,47 @@ class Spill:
                 message = ipc.read_message(reader)
                 if message.type == "record batch":  # the first piece of a call has the schema
                     batches.append(ipc.read_record_batch(message, piece.schema))
-            if piece.schema is not schema:  # pieces of one schema become one frame
-                runs.append([])
-                schema = piece.schema
-            runs[-1].extend(batches)
-        frames = [pl.from_arrow(pa.Table.from_batches(batches)) for batches in runs]
-        return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+            tables.append(pa.Table.from_batches(batches, piece.schema))
+        return assemble(tables)
 
     def close(self) -> None:
         self._sink.close()
+
+
+class MemorySpill:
+    """A Spill kept in memory, its pieces Arrow tables: what a Ray task of pass 1 fills and
+    returns (one object per bucket), so both engines spill through the same calls."""
+
+    def __init__(self) -> None:
+        self.pieces: dict[str, list[pa.Table]] = {}
+
+    def append(self, name: str, frame: pl.DataFrame) -> None:
+        if not frame.is_empty():
+            self.pieces.setdefault(name, []).append(_to_arrow(frame))
+
+    def append_buckets(self, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        for (bucket,), part in frame.partition_by("_bucket", as_dict=True,
+                                                   include_key=False, maintain_order=True).items():
+            self.append(bucket_name(bucket), part)
+
+
+def assemble(tables: list[pa.Table]) -> pl.DataFrame | None:
+    """A bucket's pieces, in the order they were appended, as one frame: pieces of one schema
+    become one frame, and frames of different schemas are concatenated diagonally (a column
+    one source lacks is null there), so column order and types follow the pieces' order."""
+    if not tables:
+        return None
+    runs: list[list[pa.Table]] = []
+    schema = None
+    for table in tables:
+        if schema is None or not table.schema.equals(schema):
+            runs.append([])
+            schema = table.schema
+        runs[-1].append(table)
+    frames = [pl.from_arrow(pa.concat_tables(run)) for run in runs]
+    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
 
 
 def _to_arrow(frame: pl.DataFrame) -> pa.Table:

@@ -21,6 +21,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curate.builder.shards import shard_name
 from curate.builder.spill import Spill, bucket_name, bucket_of, reject_bits
 from curate.checks.duplicates import KEEP_BY
 from curate.io.background import Background
@@ -113,7 +114,7 @@ class Output:
     sha256: str
 
 
-def _encode_shard(groups: list[pa.Table], schema: pa.Schema, path: Path, split: str) -> Output:
+def encode_shard(groups: list[pa.Table], schema: pa.Schema, path: Path, split: str) -> Output:
     """Write a shard's row groups, releasing each once written (the shard's memory shrinks as
     it encodes)."""
     n_rows = write_row_groups(path, schema, (groups.pop(0) for _ in range(len(groups))))
@@ -137,7 +138,7 @@ class ShardWriter:
         self.futures: list[Future] = []
 
     def _path(self, shard: int) -> Path:
-        return self.folder / f"{self.split}-{shard:05d}-of-{self.n_shards:05d}.parquet"
+        return self.folder / shard_name(self.split, shard, self.n_shards)
 
     def _group_rows(self) -> int:
         return min(ROW_GROUP_ROWS, self.rows_per_shard - self.n_grouped)
@@ -155,7 +156,7 @@ class ShardWriter:
 
     def _submit(self) -> None:
         groups, self.groups, self.n_grouped = self.groups, [], 0
-        self.futures.append(self.pool.submit(_encode_shard, groups, self.schema,
+        self.futures.append(self.pool.submit(encode_shard, groups, self.schema,
                                              self._path(len(self.futures)), self.split))
 
     def close(self) -> list[Output]:
@@ -200,8 +201,8 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     rejects_thread = threading.Thread(target=encode_rejects, daemon=True)
     rejects_thread.start()
     try:
-        chosen_in, dropped_in = _by_bucket(chosen, bits), _by_bucket(duplicates, bits)
-        prepared = (_prepare(spill, b, chosen_in.get(b), dropped_in.get(b), margin,
+        chosen_in, dropped_in = by_bucket(chosen, bits), by_bucket(duplicates, bits)
+        prepared = (prepare_bucket(spill, b, chosen_in.get(b), dropped_in.get(b), margin,
                              (kind, format), writers, on_rows) for b in range(1 << bits))
         for bucket, parts, dropped in prefetch(prepared, depth=1):
             if dropped is not None and dropped.height:
@@ -226,7 +227,7 @@ def write_version(spill: Spill, rejects: Spill, bits: int, chosen: pl.DataFrame,
     return outputs, result["rejects"], n_duplicates
 
 
-def _by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
+def by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
     """Row ids (`_rid`, `_key`, ...) per bucket: each bucket then joins only its own."""
     return {b: part for (b,), part in rows.with_columns(bucket_of(bits)).partition_by(
         "_bucket", as_dict=True, include_key=False).items()}
@@ -237,7 +238,7 @@ def _by_bucket(rows: pl.DataFrame, bits: int) -> dict[int, pl.DataFrame]:
 _ORDER = ["_key", "uid", *KEEP_BY]
 
 
-def _prepare(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
+def prepare_bucket(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
              duplicates: pl.DataFrame | None, margin: str, output: tuple[str, str],
              writers: dict, on_rows: Callable):
     """One bucket's rows per split (output columns of `output`: kind and format) in (key, uid)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from curate.builder import build
+from curate.builder import DEFAULT_BLOCK_ROWS, build
 from curate.cli.app import app
 from curate.console import fold, print_out
 from curate.errors import InputError
@@ -26,9 +26,23 @@ def build_command(
     force: Annotated[bool, typer.Option(
         "--force", help="Replace OUT/NAME/vN when it holds another fingerprint (local versions "
         "are immutable otherwise: bump `version:` instead).")] = False,
+    engine: Annotated[str, typer.Option(
+        help="local (this process), or ray: the same bytes built by Ray tasks (pip install "
+        "'curate[ray]'; docs/ray.md).")] = "local",
+    address: Annotated[Optional[str], typer.Option(
+        help="With --engine ray: the cluster to join (auto: the running one, or HOST:PORT); "
+        "none starts a local one for the build.")] = None,
+    block_rows: Annotated[int, typer.Option(
+        help="With --engine ray: about how many rows one task of the first pass reads (a "
+        "native Parquet file is split at row groups; other files are read whole).")
+    ] = DEFAULT_BLOCK_ROWS,
 ) -> None:
     """Build a dataset version: checks, exclusions, the mix, the split, shards, manifest, card."""
-    result = build(recipe, out=out, tokenizer=tokenizer, force=force)
+    if engine == "local" and (address is not None or block_rows != DEFAULT_BLOCK_ROWS):
+        raise InputError("--address and --block-rows are options of --engine ray; add "
+                         "--engine ray or leave them out")
+    result = build(recipe, out=out, tokenizer=tokenizer, force=force, engine=engine,
+                   address=address, block_rows=block_rows)
     m = result.manifest  # result.path is absolute: `out` is resolved before the build
     if result.unchanged:
         print_out(Text(f"{result.path}: {m.recipe.name} {m.tag} already built with fingerprint "

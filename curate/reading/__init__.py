@@ -31,25 +31,24 @@ __all__ = ["BATCH_ROWS", "Batch", "Problem", "explain", "read", "read_unchecked"
 def scan_batches(paths: str | Path | Sequence[str | Path], *, format: str | None = None,
                  kind: str | None = None, set_fields: Mapping[str, Any] | None = None,
                  batch_rows: int = BATCH_ROWS, base: Path | None = None,
-                 allow_empty: bool = False, notes: bool = True) -> Iterator[Batch]:
+                 allow_empty: bool = False, notes: bool = True,
+                 row_groups: tuple[int, int] | None = None) -> Iterator[Batch]:
     """Stream record batches from files (a path, a glob, a folder or a list of them).
 
     Every raw row ends in a batch's frame or its `problems`; the frames are NOT checked (see
     curate.checks / curate.validate). A file with no record at all is an InputError unless
     `allow_empty`. `notes`: say on stderr what a file's path implies (off for a second read
-    of files already announced).
+    of files already announced). `row_groups` (start, stop): read only those row groups of a
+    native Parquet file (see splittable_rows), as a block of it; an empty block is no error.
     """
     for path in expand_paths(paths, base=base):
-        adapter = _adapter_for(path, format, kind, allow_empty)
-        if kind and adapter.kind != kind:
-            raise InputError(f"{path}: format {adapter.name} holds {adapter.kind} records, "
-                             f"not {kind}; pass the matching --schema")
-        defaults = adapter.defaults_for(path)
+        adapter, defaults = _opened(path, format, kind, allow_empty)
         if notes:
             _say_defaults(path, adapter.name, defaults, set_fields or {})
         fill = _fill_values(adapter.kind, defaults, set_fields or {})
         n_read = 0
-        for batch in _batches_of(path, adapter, batch_rows):
+        allow_empty = allow_empty or row_groups is not None
+        for batch in _batches_of(path, adapter, batch_rows, row_groups):
             batch.frame = _fill(batch.frame, adapter.kind, *fill)
             batch.source_format = adapter.name
             n_read += batch.n_read
@@ -170,11 +169,45 @@ def _is_empty(path: Path) -> bool:
     return next(iter_raw(path), None) is None
 
 
-def _batches_of(path: Path, adapter: Adapter, batch_rows: int) -> Iterator[Batch]:
+def _opened(path: Path, format: str | None, kind: str | None, allow_empty: bool,
+            ) -> tuple[Adapter, Mapping[str, Any]]:
+    adapter = _adapter_for(path, format, kind, allow_empty)
+    if kind and adapter.kind != kind:
+        raise InputError(f"{path}: format {adapter.name} holds {adapter.kind} records, "
+                         f"not {kind}; pass the matching --schema")
+    return adapter, adapter.defaults_for(path)
+
+
+def announce(path: Path, *, format: str | None, kind: str | None,
+             set_fields: Mapping[str, Any] | None = None) -> None:
+    """Check that `format` reads `path` as `kind` records and say its notes (what its path
+    implies), as scan_batches does first: for a reader whose workers read with notes off."""
+    adapter, defaults = _opened(path, format, kind, True)
+    _say_defaults(path, adapter.name, defaults, set_fields or {})
+    _fill_values(adapter.kind, defaults, set_fields or {})
+
+
+def splittable_rows(path: Path, *, format: str | None, kind: str | None) -> list[int] | None:
+    """The row counts of a native Parquet file's row groups, which scan_batches can read
+    apart (`row_groups`); None for any other file (read whole)."""
+    adapter = _adapter_for(path, format, kind, True)
+    if not isinstance(adapter, Native) or storage_of(path) != "parquet":
+        return None
+    try:
+        metadata = pq.read_metadata(path)
+    except Exception:  # not readable: the whole-file read reports it as every reader does
+        return None
+    return [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+
+
+def _batches_of(path: Path, adapter: Adapter, batch_rows: int,
+                row_groups: tuple[int, int] | None = None) -> Iterator[Batch]:
     if isinstance(adapter, Native):
         if storage_of(path) == "parquet":
-            yield from native_parquet(path, adapter.kind, batch_rows)
+            yield from native_parquet(path, adapter.kind, batch_rows, row_groups)
             return
+    if row_groups is not None:
+        raise ValueError(f"{path}: only native Parquet files are read by row groups")
         if storage_of(path) == "jsonl":
             yield from native_jsonl(path, adapter.kind)
             return

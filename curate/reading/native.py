@@ -60,14 +60,20 @@ def _parse_block(block: bytes, options: pa_json.ParseOptions, n_lines: int) -> p
     return table
 
 
-def native_parquet(path: Path, kind: str, batch_rows: int) -> Iterator[Batch]:
+def native_parquet(path: Path, kind: str, batch_rows: int,
+                   row_groups: tuple[int, int] | None = None) -> Iterator[Batch]:
+    """`row_groups` (start, stop): only those, their rows numbered as in the whole file."""
     try:
         parquet = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
     except Exception as exc:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     columns = check_parquet_columns(path, parquet.schema_arrow, kind)
-    row = 0
-    for record_batch in parquet_batches(parquet, path, batch_size=batch_rows, columns=columns):
+    row, which = 0, {}
+    if row_groups is not None:
+        row = sum(parquet.metadata.row_group(i).num_rows for i in range(row_groups[0]))
+        which = {"row_groups": list(range(*row_groups))}
+    for record_batch in parquet_batches(parquet, path, batch_size=batch_rows, columns=columns,
+                                        **which):
         bad = invalid_utf8_rows(record_batch)
         n = record_batch.num_rows
         keep = np.array([i for i in range(n) if i not in bad], dtype=np.int64) if bad else None

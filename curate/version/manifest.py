@@ -127,8 +127,10 @@ class Group(_Part):
     sources: dict[str, int]
 
 
-class Manifest(_Part):
+class Manifest(_Optional):
     """The typed manifest.json of a built version."""
+
+    OPTIONAL = frozenset({"engine"})
 
     schema_version: Literal[1] = SCHEMA_VERSION
     curate_version: str
@@ -149,6 +151,9 @@ class Manifest(_Part):
     images: dict[VersionPath, Sha256] = Field(default_factory=dict,
                                               description="Card image -> sha256.")
     audit: dict[str, Any] | None = Field(None, description="`curate audit score --attach`.")
+    engine: dict[str, Any] | None = Field(None, description="The engine when not the local "
+                                          "one: {name: ray, nodes, cpus}; not in the "
+                                          "fingerprint (the bytes do not depend on it).")
 
     @field_serializer("recipe")
     def recipe_as_written(self, recipe: Recipe) -> dict[str, Any]:

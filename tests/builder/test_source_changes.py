@@ -152,8 +152,8 @@ def test_source_changed_while_pass_1_reads_it_fails_the_build(tmp_path, monkeypa
     recipe, out, source = _recipe(tmp_path), tmp_path / "out", tmp_path / "a/w.jsonl"
     batches = Keying.batches
 
-    def append_after_reading(self, resolved, path):
-        yield from batches(self, resolved, path)
+    def append_after_reading(self, resolved, path, **options):
+        yield from batches(self, resolved, path, **options)
         if path == source:
             with open(source, "a") as fh:
                 fh.write(source.read_text().splitlines()[0] + "\n")

@@ -1,0 +1,304 @@
+"""`curate build --engine ray`: the build's two passes as Ray tasks, with the local engine's
+output byte for byte.
+
+Pass 1 is one task per block (a file, or a run of row groups of a native Parquet file) running
+curate.builder.index.scan_file; its pieces stay in Ray's object store, one object per bucket.
+The driver gathers only the narrow index (~100 bytes a row), selects as the local engine
+does, plans the shards from the selection (curate.builder.shards) and runs a task per shard,
+one per rejects bucket for the dropped copies, and one for the rejects files. Tasks return
+the files' bytes; the driver writes them under its scratch folder, so the version appears by
+the same atomic rename. A worker that dies is replaced and its task retried by Ray; a task
+that fails on bad input fails the build with the task's own error.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curate.builder.index import (BATCH_ROWS, FileBlock, Index, Keying, SourceCounts,
+                                  bucket_bits_for, index_frame)
+from curate.builder.ray_tasks import (BlockTask, ShardInputs, dropped_rows, scan_block,
+                                      write_rejects_files, write_shard)
+from curate.builder.shards import plan_shards
+from curate.builder.sources import ResolvedSource
+from curate.builder.spill import MemorySpill, bucket_name, bucket_of, reject_bits
+from curate.builder.write import Output, by_bucket
+from curate.errors import CurateError, InputError
+from curate.io.digest import FileStamp
+from curate.reading import announce, splittable_rows
+
+TASK_RETRIES = 3  # a task whose worker or node died runs again, up to this many times
+
+
+def _ray():
+    try:
+        import ray
+    except ImportError as exc:
+        raise InputError("--engine ray needs Ray: pip install 'curate[ray]'") from exc
+    return ray
+
+
+@contextmanager
+def connected(address: str | None) -> Iterator[dict[str, int]]:
+    """Ray joined at `address` ("auto": the running cluster; None: a local one started here,
+    unless this process is connected already); yields {nodes, cpus}. Usage statistics stay
+    off unless asked for (they would reach the network)."""
+    ray = _ray()
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    mine = not ray.is_initialized()
+    if mine:
+        _reachable(address)
+        try:
+            ray.init(address=address, log_to_driver=False, include_dashboard=False,
+                     configure_logging=True, logging_level="ERROR")
+        except (ConnectionError, ValueError, RuntimeError) as exc:
+            raise InputError(f"cannot join the Ray cluster at {address}: {exc}; start one "
+                             "(`ray start --head`), pass its address, or leave --address out to "
+                             "start a local one") from exc
+    try:
+        nodes = [n for n in ray.nodes() if n.get("Alive")]
+        yield {"nodes": len(nodes), "cpus": int(sum(n["Resources"].get("CPU", 0)
+                                                    for n in nodes))}
+    finally:
+        if mine:
+            ray.shutdown()
+
+
+def _reachable(address: str | None) -> None:
+    """A HOST:PORT that nothing listens on fails here at once: Ray would retry for minutes."""
+    if not address or address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot join the Ray cluster at {address}: "
+                         f"{getattr(exc, 'strerror', None) or exc}; start one (`ray start "
+                         "--head`), pass its HOST:PORT or auto, or leave --address out to start "
+                         "a local one") from exc
+
+
+def plan_blocks(sources: list[ResolvedSource], *, kind: str, block_rows: int,
+                endpoint: str | None = None) -> list[tuple[str, BlockTask]]:
+    """[(source name, block)] in the recipe's file order: a native Parquet file in runs of
+    whole row groups of about `block_rows` rows, any other file whole."""
+    out, file_no = [], 0
+    for source in sources:
+        for path in source.files:
+            groups = splittable_rows(path, format=source.format, kind=kind) or []
+            blocks, start, first, n = [], 0, 0, 0
+            for i, rows in enumerate(groups):
+                n += rows
+                if n >= block_rows and i + 1 < len(groups):
+                    blocks.append(FileBlock(file_no, (start, i + 1), first))
+                    start, first, n = i + 1, first + n, 0
+            blocks.append(FileBlock(file_no, (start, len(groups)), first) if blocks
+                          else FileBlock(file_no))
+            out += [(source.name, BlockTask(source, str(path), b, endpoint)) for b in blocks]
+            file_no += 1
+    return out
+
+
+@dataclass
+class Store:
+    """Pass 1's pieces in the object store: per block, an object per bucket."""
+
+    blocks: list[list[Any]]  # each block's object refs: data buckets, rejects buckets, problems
+    n_buckets: int
+    n_reject_buckets: int
+    info: dict[str, int] = field(default_factory=dict)
+
+    def data(self, bucket: int) -> list[Any]:
+        return [refs[bucket] for refs in self.blocks]
+
+    def rejects(self, bucket: int) -> list[Any]:
+        return [refs[self.n_buckets + bucket] for refs in self.blocks]
+
+    def problems(self) -> list[Any]:
+        return [refs[-1] for refs in self.blocks]
+
+
+def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int,
+         excluded: list[str], block_rows: int, batch_rows: int = BATCH_ROWS,
+         on_batch: Callable[[int], None] | None = None) -> tuple[Index, Store]:
+    """Pass 1 on the cluster: the Index the local engine's scan_sources gives (every source
+    spilled: nothing is deferred), and the pieces in the object store."""
+    ray = _ray()
+    for source in sources:  # the notes of each file once, here, and a wrong format at once
+        for path in source.files:
+            announce(path, format=source.format, kind=kind,
+                     set_fields={**source.set_fields, "source": source.name})
+    bits = bucket_bits_for(sum(p.stat().st_size for s in sources for p in s.files))
+    n_buckets, n_rejects = 1 << bits, 1 << reject_bits(bits)
+    keying = Keying.of(kind, seed, split_seed, excluded, batch_rows)
+    endpoint = _endpoint(sources)
+    blocks = plan_blocks(sources, kind=kind, block_rows=block_rows, endpoint=endpoint)
+    befores = {p: FileStamp.of(p) for s in sources for p in s.files}
+    task = ray.remote(scan_block).options(num_returns=n_buckets + n_rejects + 2,
+                                          max_retries=TASK_RETRIES, name="curate_scan")
+    refs = [task.remote(b, keying, bits, n_buckets, n_rejects) for _, b in blocks]
+    stamps: dict[Path, FileStamp] = {}
+    digests = threading.Thread(target=lambda: stamps.update(
+        {p: FileStamp.after_reading(p, b) for p, b in befores.items()}), daemon=True)
+    digests.start()  # the driver's own digest of each file, while the workers read
+    results = _gather(ray, [r[0] for r in refs], on_done=lambda res: on_batch and on_batch(
+        res[0].n_read))
+    digests.join()
+    counts = {s.name: SourceCounts() for s in sources}
+    for (name, _), (tally, _) in zip(blocks, results, strict=True):
+        counts[name].n_read += tally.n_read
+        for reason, n in tally.rejected_by_reason.items():
+            counts[name].reject(reason, n)
+    missing = [p for p in befores if p not in stamps]
+    if missing:
+        raise InputError(f"{missing[0]}: could not be read on the driver to take its digest")
+    index = Index(index_frame([frame for _, frame in results]), counts,
+                  {s.name: s.files for s in sources}, bits, [], stamps)
+    return index, Store([r[1:] for r in refs], n_buckets, n_rejects)
+
+
+def _endpoint(sources: list[ResolvedSource]) -> str | None:
+    if not any(s.hub_files for s in sources):
+        return None
+    from curate.hub.env import hub_endpoint
+
+    return hub_endpoint().url
+
+
+def _gather(ray, refs: list[Any], *, on_done: Callable[[Any], None]) -> list[Any]:
+    """ray.get of `refs` in order, calling `on_done` as each finishes; a task's own error
+    (CurateError: bad input) is raised as itself."""
+    at = {ref: i for i, ref in enumerate(refs)}
+    results: list[Any] = [None] * len(refs)
+    pending = list(refs)
+    while pending:
+        ready, pending = ray.wait(pending, num_returns=1)
+        for ref in ready:
+            results[at[ref]] = value = _get(ray, ref)
+            on_done(value)
+    return results
+
+
+def _get(ray, ref: Any) -> Any:
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as exc:
+        cause = getattr(exc, "cause", None)
+        if isinstance(cause, CurateError):
+            raise cause from None
+        raise CurateError(f"a Ray task of the build failed: {exc}") from exc
+    except ray.exceptions.RayError as exc:  # retries spent: a node lost for good, ...
+        raise CurateError(f"the build could not finish on Ray ({type(exc).__name__}: {exc}); "
+                          "nothing was written; check the cluster and build again") from exc
+
+
+def write(store: Store, chosen: pl.DataFrame, duplicates: pl.DataFrame, *, kind: str,
+          margin: str, data_dir: Path, rejects_dir: Path, rows_per_shard: int,
+          split_rows: dict[str, int], format: str, file_names: dict[str, str],
+          on_rows: Callable[[int], None] = lambda n: None,
+          ) -> tuple[list[Output], list[dict], dict[str, int], pl.DataFrame]:
+    """Pass 2 on the cluster: what write_version returns, and the rows' stats (RowStats)."""
+    ray = _ray()
+    bits = store.n_buckets.bit_length() - 1
+    splits = sorted(s for s, n in split_rows.items() if n or s == "train")
+    chosen_in = {b: ray.put(part) for b, part in by_bucket(chosen, bits).items()}
+    counts = {s: [0] * store.n_buckets for s in splits}
+    for bucket, split, n in chosen.select(bucket_of(bits), "split").group_by(
+            "_bucket", "split").len().iter_rows():
+        counts[split][bucket] = n
+    shard = ray.remote(_write_shard).options(max_retries=TASK_RETRIES, name="curate_shard")
+    plans = plan_shards({s: counts[s] for s in splits}, rows_per_shard=rows_per_shard)
+    shard_refs = [shard.remote(plan, [(b, chosen_in[b], *store.data(b)) for b, _, _ in
+                                      plan.pieces], kind, margin, format, splits)
+                  for plan in plans]
+    rejects_ref = _rejects(ray, store, duplicates, bits, kind=kind, format=format,
+                           file_names=file_names)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    outputs, stats = [], []
+
+    def save(result: tuple[dict, Any, pl.DataFrame]) -> None:
+        entry, data, rows = result
+        (data_dir / Path(entry["path"]).name).write_bytes(data)
+        outputs.append(Output(**entry))
+        stats.append((entry["path"], rows))
+        on_rows(entry["n_rows"])
+
+    _gather(ray, shard_refs, on_done=save)
+    (rejects_files, n_duplicates), = _gather(ray, [rejects_ref], on_done=lambda r: None)
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    for entry, data in rejects_files:
+        (rejects_dir / Path(entry["path"]).name).write_bytes(data)
+    order = {p.name: i for i, p in enumerate(plans)}
+    outputs.sort(key=lambda o: order[Path(o.path).name])
+    stats.sort(key=lambda s: order[Path(s[0]).name])
+    written = {s: sum(o.n_rows for o in outputs if o.split == s) for s in splits}
+    if written != {s: split_rows[s] for s in splits}:
+        raise CurateError(f"selected {split_rows} rows but wrote {written}: a chosen row was "
+                          "missing from pass 1's pieces; please report this curate bug")
+    return outputs, [e for e, _ in rejects_files], n_duplicates, pl.concat(
+        [rows for _, rows in stats], how="vertical_relaxed")
+
+
+def _write_shard(plan, buckets, kind, margin, format, splits):
+    """The shard task: its buckets' refs come as (bucket, chosen, *pieces per block)."""
+    import ray
+
+    inputs = []
+    for bucket, chosen_ref, *piece_refs in buckets:
+        pieces = [t for part in ray.get(piece_refs) if part for t in part]
+        inputs.append(ShardInputs(bucket, pieces, ray.get(chosen_ref)))
+    return write_shard(plan, inputs, kind=kind, margin=margin, format=format, splits=splits)
+
+
+def _rejects(ray, store: Store, duplicates: pl.DataFrame, bits: int, *, kind: str, format: str,
+             file_names: dict[str, str]) -> Any:
+    """The rejects files' task, after a task per rejects bucket that finds the dropped
+    copies' rows in its data buckets (the local writer adds them to that bucket)."""
+    dropped = ray.remote(_dropped).options(max_retries=TASK_RETRIES, name="curate_dropped")
+    shift = bits - reject_bits(bits)
+    by_data = by_bucket(duplicates, bits)
+    dropped_refs = {}
+    for r in range(store.n_reject_buckets):
+        mine = [(b, ray.put(by_data[b]), *store.data(b))
+                for b in range(r << shift, (r + 1) << shift) if b in by_data]
+        if mine:
+            dropped_refs[r] = dropped.remote(mine, kind, format)
+    files = ray.remote(_rejects_files).options(max_retries=TASK_RETRIES, name="curate_rejects")
+    return files.remote([(r, dropped_refs.get(r), *store.rejects(r))
+                         for r in range(store.n_reject_buckets)], store.problems(), kind,
+                        format, file_names)
+
+
+def _dropped(buckets, kind, format):
+    import ray
+
+    inputs = [(b, [t for part in ray.get(refs) if part for t in part], ray.get(dups))
+              for b, dups, *refs in buckets]
+    return dropped_rows(inputs, kind=kind, format=format)
+
+
+def _rejects_files(buckets, problem_refs, kind, format, file_names):
+    """Returns (the files, the dropped copies per source)."""
+    import ray
+
+    spill = MemorySpill()  # pass 1's pieces of each bucket, then its dropped copies
+    n_duplicates: dict[str, int] = {}
+    for r, dropped_ref, *refs in buckets:
+        spill.pieces[bucket_name(r)] = [t for part in ray.get(refs) if part for t in part]
+        for _, frame in (ray.get(dropped_ref) if dropped_ref is not None else []):
+            spill.append(bucket_name(r), frame)
+            for source, n in frame["source"].value_counts().iter_rows():
+                n_duplicates[source] = n_duplicates.get(source, 0) + n
+    spill.pieces["problems"] = [t for part in ray.get(problem_refs) if part for t in part]
+    files = write_rejects_files(spill.pieces, len(buckets), kind=kind, format=format,
+                                file_names=file_names)
+    return files, n_duplicates

@@ -1,0 +1,150 @@
+"""What the Ray engine's tasks run: the local engine's per-batch and per-bucket functions
+(scan_file, prepare_bucket, encode_shard, write_rejects) over pieces held as Arrow tables,
+not over spill files. Plain functions, no Ray: curate.builder.ray_engine makes them tasks.
+
+A task's outputs come back whole: a shard's or a rejects file's bytes (the driver writes them
+under its scratch folder, so the atomic rename of the version stays on its side), a block's
+pieces per bucket (one object each, so a shard task fetches only the buckets it writes).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from curate.builder.index import FileBlock, Keying, SourceCounts, index_frame, scan_file
+from curate.builder.row_stats import RowStats
+from curate.builder.shards import ShardPlan
+from curate.builder.sources import ResolvedSource
+from curate.builder.spill import MemorySpill, assemble, bucket_name
+from curate.builder.write import encode_shard, prepare_bucket, row_groups, write_rejects
+from curate.errors import InputError
+from curate.kinds import kind_spec
+
+
+@dataclass(frozen=True)
+class BlockTask:
+    """One block of pass 1: a file (or row groups of one) of a source, and where it lies."""
+
+    source: ResolvedSource
+    path: str  # as the driver names it (the rejects' `file`, the manifest's file names)
+    block: FileBlock
+    endpoint: str | None = None  # the Hub's URL, for a Hub file not on the worker's node
+
+
+def scan_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
+               n_reject_buckets: int) -> list:
+    """Pass 1 over a block: [(counts, index rows), the eligible rows' pieces of each data
+    bucket, the rejected rows' pieces of each rejects bucket, the unreadable rows' pieces]
+    (a bucket's pieces: a list of Arrow tables in the order read, None when it has none)."""
+    tally, spill, rejects = SourceCounts(), MemorySpill(), MemorySpill()
+    path = _readable(task)
+    frames = scan_file(task.source, path, task.block, keying, bits, spill=spill,
+                       rejects=rejects, tally=tally, notes=False)
+    frame = index_frame(frames)
+    if str(path) != task.path:  # a Hub file read from this node's HF cache
+        for name, pieces in [*spill.pieces.items(), *rejects.pieces.items()]:
+            column = "file" if name == "problems" else "_file"
+            pieces[:] = [_named(t, column, str(path), task.path) for t in pieces]
+    return [(tally, frame),
+            *[spill.pieces.get(bucket_name(b)) for b in range(n_buckets)],
+            *[rejects.pieces.get(bucket_name(b)) for b in range(n_reject_buckets)],
+            rejects.pieces.get("problems")]
+
+
+def _readable(task: BlockTask) -> Path:
+    """The block's file on this node: the driver's path (local paths must be the same on every
+    node), or for a Hub file not there, this node's copy at the pinned commit (downloaded into
+    its HF cache when missing, checked against the sha256 the driver read)."""
+    path = Path(task.path)
+    if path.exists():
+        return path
+    hub = task.source.hub_files.get(path)
+    if hub is None:
+        raise InputError(f"{task.path}: no such file on a Ray node; local paths must be the "
+                         "same on every node (a shared file system), or read it through hf://")
+    from huggingface_hub import hf_hub_download
+
+    from curate.hub.env import hub_cache
+    from curate.io.digest import sha256_file
+
+    local = Path(hf_hub_download(hub.repo, hub.path, repo_type="dataset", revision=hub.commit,
+                                 cache_dir=hub_cache(), endpoint=task.endpoint))
+    if sha256_file(local) != hub.sha256:
+        raise InputError(f"{local} ({hub.path} of {hub.repo}@{hub.commit[:12]}) on a Ray node "
+                         "is not the file the driver read; delete it from that node's HF cache")
+    return local
+
+
+def _named(table: pa.Table, column: str, local: str, shown: str) -> pa.Table:
+    """A piece read from `local` with its file `column` as the driver names the file."""
+    if column not in table.column_names:
+        return table
+    at = table.column_names.index(column)
+    return table.set_column(at, column, pc.replace_substring(table[column], local, shown))
+
+
+class PieceSpill:
+    """The read side of a Spill over pieces already fetched: {name: [Arrow table, ...]}."""
+
+    def __init__(self, pieces: dict[str, list[pa.Table]]) -> None:
+        self.pieces = pieces
+
+    def read(self, name: str) -> pl.DataFrame | None:
+        return assemble(self.pieces.get(name) or [])
+
+
+@dataclass(frozen=True)
+class ShardInputs:
+    """A bucket a shard writes rows of: its pieces (from every block) and its chosen rows."""
+
+    bucket: int
+    pieces: list[pa.Table]
+    chosen: pl.DataFrame  # _rid, split
+
+
+def write_shard(plan: ShardPlan, buckets: list[ShardInputs], *, kind: str, margin: str,
+                format: str, splits: list[str]) -> tuple[dict, pa.Buffer, pl.DataFrame]:
+    """One shard, as the local ShardWriter cuts it: (its Output, its bytes, its rows' stats)."""
+    schema = kind_spec(kind).output_schema_for(format)
+    tables, stats = [], RowStats(kind)
+    for inputs, (bucket, start, stop) in zip(buckets, plan.pieces, strict=True):
+        spill = PieceSpill({bucket_name(bucket): inputs.pieces})
+        rows: dict[str, pl.DataFrame] = {}
+        _, parts, _ = prepare_bucket(spill, bucket, inputs.chosen, None, margin, (kind, format),
+                                     splits, lambda part: rows.__setitem__(
+                                         part["split"][0], part))
+        tables.append(parts[plan.split].slice(start, stop - start))
+        stats.add(rows[plan.split].slice(start, stop - start))
+    with tempfile.TemporaryDirectory(prefix="curate-shard-") as folder:
+        output = encode_shard(list(row_groups(tables, schema)), schema, Path(folder) / plan.name, plan.split)
+        data = pa.py_buffer((Path(folder) / plan.name).read_bytes())
+    return output.__dict__, data, stats.frame()
+
+
+def dropped_rows(buckets: list[tuple[int, list[pa.Table], pl.DataFrame]], *, kind: str,
+                 format: str) -> list[tuple[int, pl.DataFrame]]:
+    """The dropped copies' rows of data buckets [(bucket, pieces, duplicates' _rid)], with
+    reason `duplicate`, as the local writer moves them to the rejects."""
+    out = []
+    for bucket, pieces, duplicates in buckets:
+        _, _, dropped = prepare_bucket(PieceSpill({bucket_name(bucket): pieces}), bucket, None,
+                                       duplicates, "none", (kind, format), [],
+                                       lambda part: None)
+        if dropped is not None and dropped.height:
+            out.append((bucket, dropped))
+    return out
+
+
+def write_rejects_files(pieces: dict[str, list[pa.Table]], n_buckets: int, *, kind: str,
+                        format: str, file_names: dict[str, str]) -> list[tuple[dict, bytes]]:
+    """rejects/*.parquet as write_rejects writes them: [(its manifest entry, its bytes)]."""
+    with tempfile.TemporaryDirectory(prefix="curate-rejects-") as folder:
+        entries = write_rejects(PieceSpill(pieces), range(n_buckets), Path(folder), kind=kind,
+                                format=format, file_names=file_names)
+        return [(e, (Path(folder) / Path(e["path"]).name).read_bytes()) for e in entries]
