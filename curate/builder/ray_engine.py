@@ -103,7 +103,8 @@ def plan_blocks(sources: list[ResolvedSource], *, kind: str, block_rows: int,
                     start, first, n = i + 1, first + n, 0
             blocks.append(FileBlock(file_no, (start, len(groups)), first) if blocks
                           else FileBlock(file_no))
-            out += [(source.name, BlockTask(source, str(path), b, endpoint)) for b in blocks]
+            out += [(source.name, BlockTask(source, str(path), str(path.absolute()), b,
+                                                endpoint)) for b in blocks]
             file_no += 1
     return out
 

@@ -33,6 +33,7 @@ class BlockTask:
 
     source: ResolvedSource
     path: str  # as the driver names it (the rejects' `file`, the manifest's file names)
+    absolute: str  # the same, absolute on the driver (a worker's working folder is Ray's)
     block: FileBlock
     endpoint: str | None = None  # the Hub's URL, for a Hub file not on the worker's node
 
@@ -61,10 +62,10 @@ def _readable(task: BlockTask) -> Path:
     """The block's file on this node: the driver's path (local paths must be the same on every
     node), or for a Hub file not there, this node's copy at the pinned commit (downloaded into
     its HF cache when missing, checked against the sha256 the driver read)."""
-    path = Path(task.path)
+    path = Path(task.absolute)
     if path.exists():
         return path
-    hub = task.source.hub_files.get(path)
+    hub = task.source.hub_files.get(Path(task.path))
     if hub is None:
         raise InputError(f"{task.path}: no such file on a Ray node; local paths must be the "
                          "same on every node (a shared file system), or read it through hf://")
@@ -115,12 +116,12 @@ def write_shard(plan: ShardPlan, buckets: list[ShardInputs], *, kind: str, margi
     tables, stats = [], RowStats(kind)
     for inputs, (bucket, start, stop) in zip(buckets, plan.pieces, strict=True):
         spill = PieceSpill({bucket_name(bucket): inputs.pieces})
-        rows: dict[str, pl.DataFrame] = {}
+        seen: list[pl.DataFrame] = []  # each split's rows before output form (for RowStats)
         _, parts, _ = prepare_bucket(spill, bucket, inputs.chosen, None, margin, (kind, format),
-                                     splits, lambda part: rows.__setitem__(
-                                         part["split"][0], part))
+                                     splits, seen.append)
+        [rows] = [part for part in seen if part["split"][0] == plan.split]
         tables.append(parts[plan.split].slice(start, stop - start))
-        stats.add(rows[plan.split].slice(start, stop - start))
+        stats.add(rows.slice(start, stop - start))
     with tempfile.TemporaryDirectory(prefix="curate-shard-") as folder:
         output = encode_shard(list(row_groups(tables, schema)), schema, Path(folder) / plan.name, plan.split)
         data = pa.py_buffer((Path(folder) / plan.name).read_bytes())
