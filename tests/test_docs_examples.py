@@ -257,11 +257,13 @@ def checkout_copy(root: Path) -> Path:
 
 
 def docs_env(root: Path) -> dict[str, str]:
-    """The venv first on PATH, curate's and HF's homes in tmp, nothing that reaches a network."""
+    """The venv first on PATH, curate's, HF's and the user's homes in tmp (Ray's local instance
+    writes ~/.ray), nothing that reaches a network."""
     keep = {k: v for k, v in os.environ.items()
             if not k.startswith(("CURATE_", "HF_", "PYTEST_")) and k not in ("COLUMNS", "LINES")}
     return {**keep, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
             "CURATE_HOME": str(root / "curate-home"), "HF_HOME": str(root / "hf-home"),
+            "HOME": str(root / "home"),
             "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
