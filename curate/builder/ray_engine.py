@@ -43,7 +43,7 @@ def _ray():
     try:
         import ray
     except ImportError as exc:
-        raise InputError("--engine ray needs Ray: pip install 'curate[ray]'") from exc
+        raise InputError('--engine ray needs Ray: pip install "curate[ray]"') from exc
     return ray
 
 

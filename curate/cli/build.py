@@ -28,7 +28,7 @@ def build_command(
         "are immutable otherwise: bump `version:` instead).")] = False,
     engine: Annotated[str, typer.Option(
         help="local (this process), or ray: the same bytes built by Ray tasks (pip install "
-        "'curate[ray]'; docs/ray.md).")] = "local",
+        '"curate[ray]"; docs/ray.md).')] = "local",
     address: Annotated[Optional[str], typer.Option(
         help="With --engine ray: the cluster to join (auto: the running one, or HOST:PORT); "
         "none starts a local one for the build.")] = None,
