@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,8 +49,9 @@ def _ray():
 
 @contextmanager
 def connected(address: str | None) -> Iterator[dict[str, int]]:
-    """Ray joined at `address` ("auto": the running cluster; None: a local one started here,
-    unless this process is connected already); yields {nodes, cpus}. Usage statistics stay
+    """Ray joined at `address` ("auto": the running cluster; None: Ray's default, RAY_ADDRESS
+    or a local instance started here), unless this process is connected already; yields
+    {nodes, cpus}. Usage statistics stay
     off unless asked for (they would reach the network)."""
     ray = _ray()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -61,9 +62,7 @@ def connected(address: str | None) -> Iterator[dict[str, int]]:
             ray.init(address=address, log_to_driver=False, include_dashboard=False,
                      configure_logging=True, logging_level="ERROR")
         except (ConnectionError, ValueError, RuntimeError) as exc:
-            raise InputError(f"cannot join the Ray cluster at {address}: {exc}; start one "
-                             "(`ray start --head`), pass its address, or leave --address out to "
-                             "start a local one") from exc
+            raise _join_error(address, str(exc)) from exc
     try:
         nodes = [n for n in ray.nodes() if n.get("Alive")]
         yield {"nodes": len(nodes), "cpus": int(sum(n["Resources"].get("CPU", 0)
@@ -81,10 +80,13 @@ def _reachable(address: str | None) -> None:
     try:
         socket.create_connection((host or "127.0.0.1", int(port)), timeout=5).close()
     except (OSError, ValueError) as exc:
-        raise InputError(f"cannot join the Ray cluster at {address}: "
-                         f"{getattr(exc, 'strerror', None) or exc}; start one (`ray start "
-                         "--head`), pass its HOST:PORT or auto, or leave --address out to start "
-                         "a local one") from exc
+        raise _join_error(address, getattr(exc, "strerror", None) or str(exc)) from exc
+
+
+def _join_error(address: str | None, cause: str) -> InputError:
+    return InputError(f"cannot join the Ray cluster at {address}: {cause.rstrip('.')}; start "
+                      "one (`ray start --head`), pass its HOST:PORT or auto, or leave --address "
+                      "out to start a local one")
 
 
 def plan_blocks(sources: list[ResolvedSource], *, kind: str, block_rows: int,
@@ -147,21 +149,20 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
     task = ray.remote(scan_block).options(num_returns=n_buckets + n_rejects + 2,
                                           max_retries=TASK_RETRIES, name="curate_scan")
     refs = [task.remote(b, keying, bits, n_buckets, n_rejects) for _, b in blocks]
-    stamps: dict[Path, FileStamp] = {}
-    digests = threading.Thread(target=lambda: stamps.update(
-        {p: FileStamp.after_reading(p, b) for p, b in befores.items()}), daemon=True)
-    digests.start()  # the driver's own digest of each file, while the workers read
-    results = _gather(ray, [r[0] for r in refs], on_done=lambda res: on_batch and on_batch(
-        res[0].n_read))
-    digests.join()
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the driver's own digest of each file,
+        digests = pool.submit(lambda: {p: FileStamp.after_reading(p, b)  # while workers read
+                                       for p, b in befores.items()})
+        results: list[Any] = [None] * len(refs)
+        for i, result in _completed(ray, [r[0] for r in refs]):
+            results[i] = result
+            if on_batch:
+                on_batch(result[0].n_read)
+        stamps = digests.result()  # a file changed meanwhile: its InputError, raised here
     counts = {s.name: SourceCounts() for s in sources}
     for (name, _), (tally, _) in zip(blocks, results, strict=True):
         counts[name].n_read += tally.n_read
         for reason, n in tally.rejected_by_reason.items():
             counts[name].reject(reason, n)
-    missing = [p for p in befores if p not in stamps]
-    if missing:
-        raise InputError(f"{missing[0]}: could not be read on the driver to take its digest")
     index = Index(index_frame([frame for _, frame in results]), counts,
                   {s.name: s.files for s in sources}, bits, [], stamps)
     return index, Store([r[1:] for r in refs], n_buckets, n_rejects)
@@ -175,18 +176,16 @@ def _endpoint(sources: list[ResolvedSource]) -> str | None:
     return hub_endpoint().url
 
 
-def _gather(ray, refs: list[Any], *, on_done: Callable[[Any], None]) -> list[Any]:
-    """ray.get of `refs` in order, calling `on_done` as each finishes; a task's own error
-    (CurateError: bad input) is raised as itself."""
+def _completed(ray, refs: list[Any]) -> Iterator[tuple[int, Any]]:
+    """(position, value) of each of `refs` as its task finishes; a task's own error
+    (CurateError: bad input) is raised as itself. Values are not kept here: a shard's bytes
+    are written and dropped one at a time."""
     at = {ref: i for i, ref in enumerate(refs)}
-    results: list[Any] = [None] * len(refs)
     pending = list(refs)
     while pending:
         ready, pending = ray.wait(pending, num_returns=1)
         for ref in ready:
-            results[at[ref]] = value = _get(ray, ref)
-            on_done(value)
-    return results
+            yield at.pop(ref), _get(ray, ref)
 
 
 def _get(ray, ref: Any) -> Any:
@@ -233,8 +232,9 @@ def write(store: Store, chosen: pl.DataFrame, duplicates: pl.DataFrame, *, kind:
         stats.append((entry["path"], rows))
         on_rows(entry["n_rows"])
 
-    _gather(ray, shard_refs, on_done=save)
-    (rejects_files, n_duplicates), = _gather(ray, [rejects_ref], on_done=lambda r: None)
+    for _, result in _completed(ray, shard_refs):
+        save(result)
+    rejects_files, n_duplicates = _get(ray, rejects_ref)
     rejects_dir.mkdir(parents=True, exist_ok=True)
     for entry, data in rejects_files:
         (rejects_dir / Path(entry["path"]).name).write_bytes(data)
