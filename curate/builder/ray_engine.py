@@ -182,10 +182,15 @@ def _completed(ray, refs: list[Any]) -> Iterator[tuple[int, Any]]:
     are written and dropped one at a time."""
     at = {ref: i for i, ref in enumerate(refs)}
     pending = list(refs)
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        for ref in ready:
-            yield at.pop(ref), _get(ray, ref)
+    try:
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            for ref in ready:
+                yield at.pop(ref), _get(ray, ref)
+    except BaseException:  # on a cluster the build does not own, stop its other tasks too
+        for ref in pending:
+            ray.cancel(ref)
+        raise
 
 
 def _get(ray, ref: Any) -> Any:
