@@ -18,7 +18,7 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,6 @@ class Store:
     blocks: list[list[Any]]  # each block's object refs: data buckets, rejects buckets, problems
     n_buckets: int
     n_reject_buckets: int
-    info: dict[str, int] = field(default_factory=dict)
 
     def data(self, bucket: int) -> list[Any]:
         return [refs[bucket] for refs in self.blocks]
