@@ -83,13 +83,15 @@ def shown_names(sources: list[ResolvedSource], recipe_folder: Path) -> dict[str,
 
 def shown_path(path: Path, source: ResolvedSource, recipe_folder: Path) -> str:
     """A source file as the manifest names it, without this machine's folders: generated samples
-    as `synth:SET/FILE`, files in or under the recipe's folder relative to it, others relative
-    to it too (`../data/x.jsonl`), so two machines building the same recipe write the same
-    manifest."""
+    as `synth:SET/FILE`, files of a URL by the URL (not by their cached copy), files in or under
+    the recipe's folder relative to it, others relative to it too (`../data/x.jsonl`), so two
+    machines building the same recipe write the same manifest."""
     if source.spec.synth:
         return f"synth:{source.spec.synth}/{path.name}"
     if path in source.hub_files:
         return source.hub_files[path].shown
+    if path in source.url_files:
+        return source.url_files[path].url
     return Path(os.path.relpath(path.resolve(), recipe_folder.resolve())).as_posix()
 
 

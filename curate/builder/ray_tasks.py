@@ -61,7 +61,13 @@ def scan_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
 def _readable(task: BlockTask) -> Path:
     """The block's file on this node: the driver's path (local paths must be the same on every
     node), or for a Hub file not there, this node's copy at the pinned commit (downloaded into
-    its HF cache when missing, checked against the sha256 the driver read)."""
+    its HF cache when missing, checked against the sha256 the driver read); a file of another
+    URL is this node's copy (curate.io.remote.on_this_node: checked against the driver's xxh3)."""
+    remote = task.source.url_files.get(Path(task.path))
+    if remote is not None:
+        from curate.io.remote import on_this_node
+
+        return on_this_node(remote)
     path = Path(task.absolute)
     if path.exists():
         return path

@@ -1,6 +1,6 @@
-"""Turning a recipe's sources into files (catalog entries, inline paths and `hf://` paths,
-samples, Hub repos at a commit), their formats (a column mapping file is read from the recipe's
-folder), and which of them the build reads twice rather than spilling."""
+"""Turning a recipe's sources into files (catalog entries, inline paths, `hf://` paths and
+other fsspec URLs, samples, Hub repos at a commit), their formats (a column mapping file is read
+from the recipe's folder), and which of them the build reads twice rather than spilling."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curate.io.files import expand_paths
+from curate.io.remote import UrlFile, is_url, url_files
 from curate.recipe import CATALOG_FILE, Recipe, RecipeError, SourceSpec, load_catalog
 from curate.kinds import kind_spec
 
@@ -31,6 +32,7 @@ class ResolvedSource:
     spec: SourceSpec
     catalog: str | None = None
     hub_files: dict[Path, HubFile] = field(default_factory=dict)  # files that came from the Hub
+    url_files: dict[Path, UrlFile] = field(default_factory=dict)  # from other URLs (s3://, ...)
     format_name: str | None = None  # the format as the recipe or catalog writes it
     mapping: dict[str, Any] | None = None  # a mapping's full content, canonical
     format_options: dict[str, Any] = field(default_factory=dict)
@@ -40,7 +42,7 @@ def resolve_sources(recipe: Recipe, recipe_path: Path, *,
                     progress: bool = True) -> list[ResolvedSource]:
     """Each source of the recipe as concrete files (sorted), with its format and fields to set.
     Hub files are downloaded into the HF cache here, at the commits of the recipe's lock file
-    when it has one (curate.recipe.lock)."""
+    when it has one (curate.recipe.lock); files of other URLs into $CURATE_HOME/remote."""
     folder = recipe_path.parent
     resolver = None
     out = []
@@ -50,7 +52,9 @@ def resolve_sources(recipe: Recipe, recipe_path: Path, *,
         if refs and resolver is None:
             resolver = _resolver(recipe_path, progress=progress)
         hub_files = {f.local: f for ref in refs for f in resolver.files(ref, where=where)}
-        files = [*_files_of(entry, folder), *hub_files]
+        remote = {f.local: f for f in url_files(urls_of(entry), job="curate build",
+                                                 progress=progress, where=where)}
+        files = [*_files_of(entry, folder), *hub_files, *remote]
         set_fields = {**entry.set, **(spec.set if spec.catalog else {})}
         _check_set_fields(set_fields, recipe.kind, where)
         format_name = spec.format or entry.format
@@ -59,7 +63,8 @@ def resolve_sources(recipe: Recipe, recipe_path: Path, *,
         reader_format = _configured(mapping or format_name, options, recipe.kind, where=where)
         out.append(ResolvedSource(
             name, sorted(files), reader_format, set_fields, entry, catalog_name,
-            hub_files=hub_files, format_name=format_name, format_options=options,
+            hub_files=hub_files, url_files=remote, format_name=format_name,
+            format_options=options,
             mapping=mapping.model_dump(mode="json", by_alias=True, exclude_defaults=True)
             if mapping else None))
     return out
@@ -78,8 +83,16 @@ def hub_refs_of(spec: SourceSpec) -> list[HubRef]:
     if spec.hub:
         patterns = [spec.files] if isinstance(spec.files, str) else spec.files
         return [HubRef(spec.hub, spec.revision, tuple(patterns) if patterns else None)]
-    paths = [spec.path] if isinstance(spec.path, str) else spec.path or []
-    return [parse_hf_path(p) for p in paths if is_hf_path(p)]
+    return [parse_hf_path(p) for p in _paths(spec) if is_hf_path(p)]
+
+
+def urls_of(spec: SourceSpec) -> list[str]:
+    """The fsspec URLs (s3://, file://, ...; not hf://) among a source's paths."""
+    return [p for p in _paths(spec) if is_url(p)]
+
+
+def _paths(spec: SourceSpec) -> list[str]:
+    return [spec.path] if isinstance(spec.path, str) else spec.path or []
 
 
 def _entries(recipe: Recipe, recipe_path: Path):
@@ -146,7 +159,7 @@ def _check_set_fields(set_fields: dict[str, Any], kind: str, where: str) -> None
 
 
 def _files_of(spec: SourceSpec, base: Path) -> list[Path]:
-    """The local files of a source; its `hub:` repo and `hf://` paths are resolved apart."""
+    """The local files of a source; its `hub:` repo, `hf://` paths and URLs are resolved apart."""
     from curate.hub.refs import is_hf_path
 
     if spec.synth:
@@ -155,8 +168,7 @@ def _files_of(spec: SourceSpec, base: Path) -> list[Path]:
         return expand_paths(ensure_samples(spec.synth))
     if spec.hub:
         return []
-    paths = [spec.path] if isinstance(spec.path, str) else spec.path or []
-    local = [p for p in paths if not is_hf_path(p)]
+    local = [p for p in _paths(spec) if not is_hf_path(p) and not is_url(p)]
     return expand_paths(local, base=base) if local else []
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from curate.errors import InputError
+from curate.io.remote import is_url, url_files
 
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"  # written by some Windows tools; not part of the first record
@@ -20,7 +21,8 @@ HF_SCHEME = "hf:/"  # hf://datasets/...; also once pathlib has folded the `//`
 def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None = None) -> list[Path]:
     """Files named by a path, a glob or a list of them, in the order given (globs sorted).
     `hf://datasets/ORG/NAME@REV/PATH` names files on the Hub: they are downloaded into the HF
-    cache (curate.hub) and read from there."""
+    cache (curate.hub) and read from there; other fsspec URLs (`s3://b/pairs/*.jsonl.gz`,
+    `file:///abs/x.jsonl`) into $CURATE_HOME/remote (curate.io.remote)."""
     items = [paths] if isinstance(paths, (str, Path)) else list(paths)
     found: list[Path] = []
     for item in items:
@@ -29,6 +31,9 @@ def expand_paths(paths: str | Path | Sequence[str | Path], *, base: Path | None 
             raise InputError("an empty path was given; name a file, a folder or a glob")
         if text.startswith(HF_SCHEME):
             found.extend(_hub_files(text))
+            continue
+        if is_url(text):
+            found.extend(f.local for f in url_files([text]))
             continue
         if base is not None and not Path(text).is_absolute():
             text = str(base / text)
