@@ -48,7 +48,7 @@ def scan_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
     frames = scan_file(task.source, path, task.block, keying, bits, spill=spill,
                        rejects=rejects, tally=tally, notes=False)
     frame = index_frame(frames)
-    if str(path) != task.path:  # a Hub file read from this node's HF cache
+    if str(path) != task.path:  # a Hub or URL file read from this node's own copy
         for name, pieces in [*spill.pieces.items(), *rejects.pieces.items()]:
             column = "file" if name == "problems" else "_file"
             pieces[:] = [_named(t, column, str(path), task.path) for t in pieces]
