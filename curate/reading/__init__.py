@@ -202,15 +202,14 @@ def splittable_rows(path: Path, *, format: str | None, kind: str | None) -> list
 
 def _batches_of(path: Path, adapter: Adapter, batch_rows: int,
                 row_groups: tuple[int, int] | None = None) -> Iterator[Batch]:
-    if isinstance(adapter, Native):
-        if storage_of(path) == "parquet":
-            yield from native_parquet(path, adapter.kind, batch_rows, row_groups)
-            return
+    if isinstance(adapter, Native) and storage_of(path) == "parquet":
+        yield from native_parquet(path, adapter.kind, batch_rows, row_groups)
+        return
     if row_groups is not None:
         raise ValueError(f"{path}: only native Parquet files are read by row groups")
-        if storage_of(path) == "jsonl":
-            yield from native_jsonl(path, adapter.kind)
-            return
+    if isinstance(adapter, Native) and storage_of(path) == "jsonl":
+        yield from native_jsonl(path, adapter.kind)
+        return
     yield from row_batches(path, adapter, iter_raw(path), batch_rows)
 
 
