@@ -18,3 +18,21 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not beside the repository")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One real two-node Ray cluster on 127.0.0.1 for the session (tests/ray/cluster.py): a
+    head and a worker node of 1 CPU each; the worker node has the `worker_node` resource.
+
+    A test that connects with `ray.init(address=ray_cluster.address)` must `ray.shutdown()`
+    before it ends (or use `with ray_cluster.connect() as ray:`).
+    """
+    pytest.importorskip("ray")
+    from tests.ray.cluster import Cluster
+
+    cluster = Cluster.start()
+    yield cluster
+    cluster.stop()
+    left = cluster.leftovers()
+    assert not left, f"Ray processes outlived the cluster's stop: {left}"

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,14 @@ import polars as pl
 from curate.builder.index import (BATCH_ROWS, FileBlock, Index, Keying, SourceCounts,
                                   bucket_bits_for, index_frame)
 from curate.builder.ray_tasks import (BlockTask, ShardInputs, dropped_rows, scan_block,
-                                      write_rejects_files, write_shard)
+                                      versions, write_rejects_files, write_shard)
+from curate.builder.row_stats import RowStats
 from curate.builder.shards import plan_shards
 from curate.builder.sources import ResolvedSource
 from curate.builder.spill import MemorySpill, bucket_name, bucket_of, reject_bits
 from curate.builder.write import Output, by_bucket
 from curate.errors import CurateError, InputError
-from curate.io.digest import FileStamp
+from curate.io.digest import FileStamp, check_unchanged
 from curate.reading import announce, splittable_rows
 
 TASK_RETRIES = 3  # a task whose worker or node died runs again, up to this many times
@@ -105,8 +107,10 @@ def plan_blocks(sources: list[ResolvedSource], *, kind: str, block_rows: int,
                     start, first, n = i + 1, first + n, 0
             blocks.append(FileBlock(file_no, (start, len(groups)), first) if blocks
                           else FileBlock(file_no))
+            st = path.stat()
             out += [(source.name, BlockTask(source, str(path), str(path.absolute()), b,
-                                                endpoint)) for b in blocks]
+                                            endpoint, (st.st_size, st.st_mtime_ns)))
+                    for b in blocks]
             file_no += 1
     return out
 
@@ -145,26 +149,63 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
     endpoint = _endpoint(sources)
     blocks = plan_blocks(sources, kind=kind, block_rows=block_rows, endpoint=endpoint)
     befores = {p: FileStamp.of(p) for s in sources for p in s.files}
-    task = ray.remote(scan_block).options(num_returns=n_buckets + n_rejects + 2,
-                                          max_retries=TASK_RETRIES, name="curate_scan")
-    refs = [task.remote(b, keying, bits, n_buckets, n_rejects) for _, b in blocks]
+    task = ray.remote(_scan).options(num_returns=n_buckets + n_rejects + 2,
+                                     max_retries=TASK_RETRIES, name="curate_scan")
+    shared = {s.name: ray.put(s) for s in sources}  # each source sent once, not per block
+    refs = [task.remote(replace(b, source=None), shared[name], keying, bits, n_buckets,
+                        n_rejects) for name, b in blocks]
+    stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:  # the driver's own digest of each file,
-        digests = pool.submit(lambda: {p: FileStamp.after_reading(p, b)  # while workers read
-                                       for p, b in befores.items()})
+        digests = pool.submit(_digests, befores, stop)  # while the workers read
         results: list[Any] = [None] * len(refs)
-        for i, result in _completed(ray, [r[0] for r in refs]):
-            results[i] = result
-            if on_batch:
-                on_batch(result[0].n_read)
+        try:
+            for i, result in _completed(ray, [r[0] for r in refs]):
+                results[i] = result
+                if on_batch:
+                    on_batch(result[0].n_read)
+        finally:
+            stop.set()  # a failed or interrupted build does not wait for the digests
         stamps = digests.result()  # a file changed meanwhile: its InputError, raised here
+    for path, stamp in stamps.items():  # and after the last block read it
+        check_unchanged(path, stamp)
+    _check_versions([v for _, _, v in results])
     counts = {s.name: SourceCounts() for s in sources}
-    for (name, _), (tally, _) in zip(blocks, results, strict=True):
+    for (name, _), (tally, _, _) in zip(blocks, results, strict=True):
         counts[name].n_read += tally.n_read
         for reason, n in tally.rejected_by_reason.items():
             counts[name].reject(reason, n)
-    index = Index(index_frame([frame for _, frame in results]), counts,
-                  {s.name: s.files for s in sources}, bits, [], stamps)
+    frame = index_frame([frame for _, frame, _ in results])
+    del results
+    index = Index(frame, counts, {s.name: s.files for s in sources}, bits, [], stamps)
     return index, Store([r[1:] for r in refs], n_buckets, n_rejects)
+
+
+def _scan(task: BlockTask, source: ResolvedSource, *args: Any) -> list:
+    """The pass-1 task: the block's source comes as its own object (see scan)."""
+    return scan_block(replace(task, source=source), *args)
+
+
+def _digests(befores: dict[Path, FileStamp], stop: threading.Event) -> dict[Path, FileStamp]:
+    stamps = {}
+    for path, before in befores.items():
+        if stop.is_set():
+            break
+        stamps[path] = FileStamp.after_reading(path, before)
+    return stamps
+
+
+def _check_versions(seen: list[dict[str, str]]) -> None:
+    """A worker with another curate, polars or pyarrow than the driver's would write other
+    bytes: refused, naming both."""
+    mine = versions()
+    for theirs in seen:
+        if theirs != mine:
+            raise InputError(f"a Ray worker runs {_named(theirs)}, the driver {_named(mine)}: "
+                             "the bytes depend on them; install the same versions on every node")
+
+
+def _named(packages: dict[str, str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in packages.items())
 
 
 def _endpoint(sources: list[ResolvedSource]) -> str | None:
@@ -181,6 +222,7 @@ def _completed(ray, refs: list[Any]) -> Iterator[tuple[int, Any]]:
     are written and dropped one at a time."""
     at = {ref: i for i, ref in enumerate(refs)}
     pending = list(refs)
+    refs.clear()  # the caller's list lets go: each object is freed once its value is used
     try:
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
@@ -197,8 +239,8 @@ def _get(ray, ref: Any) -> Any:
         return ray.get(ref)
     except ray.exceptions.RayTaskError as exc:
         cause = getattr(exc, "cause", None)
-        if isinstance(cause, CurateError):
-            raise cause from None
+        if isinstance(cause, Exception):  # bad input says so (exit 2); a bug is reported
+            raise cause from None  # as the local engine reports it (exit 1)
         raise CurateError(f"a Ray task of the build failed: {exc}") from exc
     except ray.exceptions.RayError as exc:  # retries spent: a node lost for good, ...
         raise CurateError(f"the build could not finish on Ray ({type(exc).__name__}: {exc}); "
@@ -222,7 +264,7 @@ def write(store: Store, chosen: pl.DataFrame, duplicates: pl.DataFrame, *, kind:
     shard = ray.remote(_write_shard).options(max_retries=TASK_RETRIES, name="curate_shard")
     plans = plan_shards({s: counts[s] for s in splits}, rows_per_shard=rows_per_shard)
     shard_refs = [shard.remote(plan, [(b, chosen_in[b], *store.data(b)) for b, _, _ in
-                                      plan.pieces], kind, margin, format, splits)
+                                      plan.pieces], kind, margin, format)
                   for plan in plans]
     rejects_ref = _rejects(ray, store, duplicates, bits, kind=kind, format=format,
                            file_names=file_names)
@@ -249,19 +291,25 @@ def write(store: Store, chosen: pl.DataFrame, duplicates: pl.DataFrame, *, kind:
     if written != {s: split_rows[s] for s in splits}:
         raise CurateError(f"selected {split_rows} rows but wrote {written}: a chosen row was "
                           "missing from pass 1's pieces; please report this curate bug")
-    return outputs, [e for e, _ in rejects_files], n_duplicates, pl.concat(
-        [rows for _, rows in stats], how="vertical_relaxed")
+    rows = [r for _, r in stats if r.height] or [RowStats(kind).frame()]  # an empty shard's
+    return outputs, [e for e, _ in rejects_files], n_duplicates, pl.concat(  # lack columns
+        rows, how="vertical_relaxed")
 
 
-def _write_shard(plan, buckets, kind, margin, format, splits):
+def _pieces(refs: list[Any]) -> list:
+    """A bucket's pieces from every block, in block order (a block without any gave None)."""
+    import ray
+
+    return [table for part in ray.get(refs) if part for table in part]
+
+
+def _write_shard(plan, buckets, kind, margin, format):
     """The shard task: its buckets' refs come as (bucket, chosen, *pieces per block)."""
     import ray
 
-    inputs = []
-    for bucket, chosen_ref, *piece_refs in buckets:
-        pieces = [t for part in ray.get(piece_refs) if part for t in part]
-        inputs.append(ShardInputs(bucket, pieces, ray.get(chosen_ref)))
-    return write_shard(plan, inputs, kind=kind, margin=margin, format=format, splits=splits)
+    inputs = [ShardInputs(bucket, _pieces(piece_refs), ray.get(chosen_ref))
+              for bucket, chosen_ref, *piece_refs in buckets]
+    return write_shard(plan, inputs, kind=kind, margin=margin, format=format)
 
 
 def _rejects(ray, store: Store, duplicates: pl.DataFrame, bits: int, *, kind: str, format: str,
@@ -286,8 +334,7 @@ def _rejects(ray, store: Store, duplicates: pl.DataFrame, bits: int, *, kind: st
 def _dropped(buckets, kind, format):
     import ray
 
-    inputs = [(b, [t for part in ray.get(refs) if part for t in part], ray.get(dups))
-              for b, dups, *refs in buckets]
+    inputs = [(b, _pieces(refs), ray.get(dups)) for b, dups, *refs in buckets]
     return dropped_rows(inputs, kind=kind, format=format)
 
 
@@ -298,12 +345,12 @@ def _rejects_files(buckets, problem_refs, kind, format, file_names):
     spill = MemorySpill()  # pass 1's pieces of each bucket, then its dropped copies
     n_duplicates: dict[str, int] = {}
     for r, dropped_ref, *refs in buckets:
-        spill.pieces[bucket_name(r)] = [t for part in ray.get(refs) if part for t in part]
+        spill.pieces[bucket_name(r)] = _pieces(refs)
         for _, frame in (ray.get(dropped_ref) if dropped_ref is not None else []):
             spill.append(bucket_name(r), frame)
             for source, n in frame["source"].value_counts().iter_rows():
                 n_duplicates[source] = n_duplicates.get(source, 0) + n
-    spill.pieces["problems"] = [t for part in ray.get(problem_refs) if part for t in part]
+    spill.pieces["problems"] = _pieces(problem_refs)
     files = write_rejects_files(spill.pieces, len(buckets), kind=kind, format=format,
                                 file_names=file_names)
     return files, n_duplicates

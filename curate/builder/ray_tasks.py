@@ -36,13 +36,22 @@ class BlockTask:
     absolute: str  # the same, absolute on the driver (a worker's working folder is Ray's)
     block: FileBlock
     endpoint: str | None = None  # the Hub's URL, for a Hub file not on the worker's node
+    stamp: tuple[int, int] | None = None  # (size, mtime_ns) of the driver's file at its path
+
+
+def versions() -> dict[str, str]:
+    """What the bytes of a version depend on besides the recipe and records: a worker with
+    others would write other shards."""
+    from curate import __version__
+
+    return {"curate": __version__, "polars": pl.__version__, "pyarrow": pa.__version__}
 
 
 def scan_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
                n_reject_buckets: int) -> list:
-    """Pass 1 over a block: [(counts, index rows), the eligible rows' pieces of each data
-    bucket, the rejected rows' pieces of each rejects bucket, the unreadable rows' pieces]
-    (a bucket's pieces: a list of Arrow tables in the order read, None when it has none)."""
+    """Pass 1 over a block: [(counts, index rows, versions()), the eligible rows' pieces of
+    each data bucket, the rejected rows' pieces of each rejects bucket, the unreadable rows'
+    pieces] (a bucket's pieces: a list of Arrow tables in the order read, None when none)."""
     tally, spill, rejects = SourceCounts(), MemorySpill(), MemorySpill()
     path = _readable(task)
     frames = scan_file(task.source, path, task.block, keying, bits, spill=spill,
@@ -52,7 +61,7 @@ def scan_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
         for name, pieces in [*spill.pieces.items(), *rejects.pieces.items()]:
             column = "file" if name == "problems" else "_file"
             pieces[:] = [_named(t, column, str(path), task.path) for t in pieces]
-    return [(tally, frame),
+    return [(tally, frame, versions()),
             *[spill.pieces.get(bucket_name(b)) for b in range(n_buckets)],
             *[rejects.pieces.get(bucket_name(b)) for b in range(n_reject_buckets)],
             rejects.pieces.get("problems")]
@@ -70,6 +79,12 @@ def _readable(task: BlockTask) -> Path:
         return on_this_node(remote)
     path = Path(task.absolute)
     if path.exists():
+        st = path.stat()
+        if task.stamp is not None and (st.st_size, st.st_mtime_ns) != task.stamp:
+            raise InputError(f"{task.path}: on a Ray node this path holds another file than "
+                             f"the driver's ({st.st_size:,} bytes, mtime {st.st_mtime_ns}; the "
+                             f"driver read {task.stamp[0]:,} bytes, mtime {task.stamp[1]}); give "
+                             "every node the same files (a shared file system)")
         return path
     hub = task.source.hub_files.get(Path(task.path))
     if hub is None:
@@ -116,16 +131,16 @@ class ShardInputs:
 
 
 def write_shard(plan: ShardPlan, buckets: list[ShardInputs], *, kind: str, margin: str,
-                format: str, splits: list[str]) -> tuple[dict, pa.Buffer, pl.DataFrame]:
+                format: str) -> tuple[dict, pa.Buffer, pl.DataFrame]:
     """One shard, as the local ShardWriter cuts it: (its Output, its bytes, its rows' stats)."""
     schema = kind_spec(kind).output_schema_for(format)
     tables, stats = [], RowStats(kind)
     for inputs, (bucket, start, stop) in zip(buckets, plan.pieces, strict=True):
         spill = PieceSpill({bucket_name(bucket): inputs.pieces})
-        seen: list[pl.DataFrame] = []  # each split's rows before output form (for RowStats)
+        seen: list[pl.DataFrame] = []  # the split's rows before output form (for RowStats)
         _, parts, _ = prepare_bucket(spill, bucket, inputs.chosen, None, margin, (kind, format),
-                                     splits, seen.append)
-        [rows] = [part for part in seen if part["split"][0] == plan.split]
+                                     [plan.split], seen.append)
+        [rows] = seen
         tables.append(parts[plan.split].slice(start, stop - start))
         stats.add(rows.slice(start, stop - start))
     with tempfile.TemporaryDirectory(prefix="curate-shard-") as folder:

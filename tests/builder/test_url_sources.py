@@ -169,7 +169,7 @@ def test_a_ray_worker_whose_node_lacks_the_copy_fetches_the_url_and_names_it_as_
     task, driver_copy = _block_of(tmp_path, "memory://worker/pairs.jsonl", data)
     driver_copy.unlink()
     monkeypatch.setenv("CURATE_HOME", str(tmp_path / "node_home"))  # this "node's" cache
-    (tally, index), *buckets = scan_block(task, Keying.of("preference", 3, 0, []), 0, 1, 1)
+    (tally, index, _), *buckets = scan_block(task, Keying.of("preference", 3, 0, []), 0, 1, 1)
     assert (tally.n_read, index.height) == (13, 12)
     assert (tmp_path / "node_home/remote/memory/worker/pairs.jsonl").read_bytes() == data
     problems = pl.from_arrow(buckets[-1][0])
@@ -193,5 +193,5 @@ def test_a_stale_copy_in_a_nodes_cache_is_fetched_again(tmp_path, monkeypatch):
     rows = b"".join(json.dumps(r).encode() + b"\n" for r in comparisons(5, source="pairs"))
     task, driver_copy = _block_of(tmp_path, "memory://stale/pairs.jsonl", rows)
     driver_copy.write_bytes(rows.replace(b"good answer", b"GOOD ANSWER"))  # same size, stale
-    (tally, index), *_ = scan_block(task, Keying.of("preference", 3, 0, []), 0, 1, 1)
+    (tally, index, _), *_ = scan_block(task, Keying.of("preference", 3, 0, []), 0, 1, 1)
     assert index.height == 5 and driver_copy.read_bytes() == rows

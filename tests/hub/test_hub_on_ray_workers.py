@@ -35,7 +35,7 @@ def test_hub_files_missing_on_a_worker_are_downloaded_there_at_the_pinned_commit
                      FileBlock(0), endpoint=hub_env.url)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "worker_hf"))  # this "node's" cache
     keying = Keying.of("preference", 3, 0, [])
-    (tally, index), *buckets = scan_block(task, keying, 0, 1, 1)
+    (tally, index, _), *buckets = scan_block(task, keying, 0, 1, 1)
     assert (tally.n_read, index.height) == (31, 30)
     [fetched] = (tmp_path / "worker_hf").rglob("train.jsonl.gz")
     assert fetched.parent.parent.name == sha  # snapshots/<commit>/harmless-base/...
@@ -43,3 +43,20 @@ def test_hub_files_missing_on_a_worker_are_downloaded_there_at_the_pinned_commit
     assert problems["file"].to_list() == [str(driver_path)]  # as the driver names the file
     assert buckets[0] is not None and {pl.from_arrow(t)["_file"][0] for t in buckets[0]} == {
         str(driver_path)}
+
+
+def test_a_hub_source_builds_on_a_two_node_cluster_to_the_local_bytes(tmp_path, hh_repo,
+                                                                      ray_cluster):
+    pytest.importorskip("ray")
+    from tests.hub.recipes import hub_recipe
+    from tests.ray.test_build_ray import assert_same_version
+
+    import curate
+
+    recipe = hub_recipe(tmp_path / "r")
+    local = curate.build(recipe, out=tmp_path / "local", progress=False)
+    on_ray = curate.build(recipe, out=tmp_path / "ray", progress=False, engine="ray",
+                          address=ray_cluster.address)
+    assert_same_version(local, on_ray)
+    [file] = on_ray.manifest.sources["harmless"].files
+    assert file.path.startswith(f"hf://datasets/{REPO}@{hh_repo}/")

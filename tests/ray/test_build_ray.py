@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +20,7 @@ import pytest
 
 import curate
 from curate.errors import InputError
-from tests.builder.conftest import write_recipe
+from tests.builder.conftest import comparisons, write_jsonl, write_recipe
 
 ray = pytest.importorskip("ray")
 
@@ -59,26 +60,42 @@ def test_safety_rm_v3_on_two_nodes_is_byte_identical_to_the_local_build(
     assert_same_version(safety_local, on_ray)
 
 
-def test_a_worker_killed_mid_build_is_retried_and_the_bytes_do_not_change(
-        safety_local, ray_cluster, tmp_path):
+def build_killing_a_worker(cluster, recipe, out: Path, **options) -> tuple[curate.Version, str]:
+    """Build on `cluster` while the first curate task seen running on its worker node is
+    SIGKILLed (Ray retries it); the version and the killed process's title."""
     result: dict = {}
 
     def build() -> None:
         try:
-            result["version"] = curate.build("safety_rm_v3", out=tmp_path, progress=False,
-                                             engine="ray")  # on the connection made below
-        except BaseException as exc:  # re-raised in the test's thread
+            result["version"] = curate.build(recipe, out=out, progress=False, engine="ray",
+                                             **options)  # on the connection made below
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the test's thread)
             result["error"] = exc
 
-    with ray_cluster.connect():
+    with cluster.connect():
         thread = threading.Thread(target=build)
         thread.start()
-        killed = ray_cluster.kill_task("curate_scan", timeout=120)  # a pass-1 task, running
+        killed = None
+        while killed is None and thread.is_alive():
+            running = [p for p in cluster.worker_processes("worker")
+                       if p.title.startswith("ray::curate_")]
+            if running:
+                os.kill(running[0].pid, signal.SIGKILL)
+                killed = running[0].title
+            time.sleep(0.02)
         thread.join(timeout=300)
-    assert killed and not thread.is_alive()
+    assert not thread.is_alive()
     if "error" in result:
         raise result["error"]
-    assert_same_version(safety_local, result["version"])
+    assert killed, "the build ended before a task of it ran on the worker node"
+    return result["version"], killed
+
+
+def test_a_worker_killed_mid_build_is_retried_and_the_bytes_do_not_change(
+        safety_local, ray_cluster, tmp_path):
+    on_ray, killed = build_killing_a_worker(ray_cluster, "safety_rm_v3", tmp_path)
+    assert killed.startswith("ray::curate_")
+    assert_same_version(safety_local, on_ray)
 
 
 def _native_parquet(tmp_path: Path, version) -> Path:
@@ -109,8 +126,8 @@ def test_any_block_size_gives_the_same_bytes_as_the_local_engine(safety_local, r
             assert_same_version(local, on_ray)
 
 
-def test_a_recipe_over_real_data_from_shared_is_byte_identical_on_ray(shared_data, ray_cluster,
-                                                                      tmp_path):
+def test_a_recipe_over_real_data_from_shared_is_byte_identical_on_ray_also_with_a_worker_killed(
+        shared_data, ray_cluster, tmp_path):
     """HH-RLHF (gzipped JSON Lines) and PKU-SafeRLHF in their published layouts, with copies
     (dropped as duplicates, into the rejects) and several shards per split."""
     pku = (shared_data / "pku-saferlhf/Alpaca-7B_test_sample7.jsonl").read_text()
@@ -129,6 +146,22 @@ def test_a_recipe_over_real_data_from_shared_is_byte_identical_on_ray(shared_dat
     local = curate.build(recipe, out=tmp_path / "local", progress=False)
     assert local.manifest.sources["pku"].rejected_by_reason.get("duplicate", 0) > 0
     assert len(local.manifest.outputs) >= 4
+    on_ray = curate.build(recipe, out=tmp_path / "ray", progress=False, engine="ray",
+                          address=ray_cluster.address)
+    assert_same_version(local, on_ray)
+    killed_once, _ = build_killing_a_worker(ray_cluster, recipe, tmp_path / "killed")
+    assert_same_version(local, killed_once)
+
+
+def test_an_empty_train_split_is_one_empty_shard_on_ray_too(ray_cluster, tmp_path):
+    """Every comparison of a weekly batch goes to test (per_batch >= its size): train is one
+    empty shard, whose stats have no rows."""
+    write_jsonl(tmp_path / "a.jsonl", comparisons(12, source="a", batches=("2023-W01",)))
+    recipe = write_recipe(tmp_path, sources={"a": {"path": "a.jsonl", "format": "curate"}},
+                          mix=[{"group": "all", "from": ["a"], "take": "all"}],
+                          split={"test": {"per_batch": 100}})
+    local = curate.build(recipe, out=tmp_path / "local", progress=False)
+    assert local.manifest.splits["train"] == 0 and local.manifest.splits["test"] >= 10
     on_ray = curate.build(recipe, out=tmp_path / "ray", progress=False, engine="ray",
                           address=ray_cluster.address)
     assert_same_version(local, on_ray)
