@@ -55,8 +55,9 @@ def build(recipe: str | Path, *, out: str | Path = "build", progress: bool = Tru
     `tokenizer` (a spec for curate.stats.load_tokenizer, or $CURATE_TOKENIZER when None) gives
     the card's Table 6 its token counts; without one the card reports comparisons and turns.
     `engine="ray"` runs both passes as Ray tasks (`pip install "curate[ray]"`) on the cluster
-    at `address` ("auto": the running one; None: a local one started for the build), each
-    task reading about `block_rows` rows; the version's bytes are the local engine's
+    at `address` ("auto": the running one; None: Ray's default, which starts a local one
+    when there is none), each task reading about `block_rows` rows; the version's bytes are
+    the local engine's
     (docs/ray.md). The manifest records the engine and the cluster's size.
     """
     if engine not in ENGINES:

@@ -145,7 +145,8 @@ def index_frame(frames: list[pl.DataFrame]) -> pl.DataFrame:
 @dataclass(frozen=True)
 class FileBlock:
     """What of a file one read covers: all of it, or (Parquet) row groups [start, stop), whose
-    first record has ordinal `first_row` in the file (so row ids do not depend on blocks)."""
+    first row has ordinal `first_row` in the file (so row ids keep the file's order whatever
+    the blocks)."""
 
     file_no: int
     row_groups: tuple[int, int] | None = None

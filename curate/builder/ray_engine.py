@@ -51,8 +51,8 @@ def _ray():
 
 @contextmanager
 def connected(address: str | None) -> Iterator[dict[str, int]]:
-    """Ray joined at `address` ("auto": the running cluster; None: Ray's default, RAY_ADDRESS
-    or a local instance started here), unless this process is connected already; yields
+    """Ray joined at `address` ("auto": the running cluster; None: Ray's default, RAY_ADDRESS,
+    a cluster started here, or a local instance), unless this process is connected; yields
     {nodes, cpus}. Usage statistics stay
     off unless asked for (they would reach the network)."""
     ray = _ray()

@@ -31,7 +31,8 @@ def build_command(
         '"curate[ray]"; docs/ray.md).')] = "local",
     address: Annotated[Optional[str], typer.Option(
         help="With --engine ray: the cluster to join (auto: the running one, or HOST:PORT); "
-        "none starts a local one for the build.")] = None,
+        "none: Ray's default (RAY_ADDRESS, else a cluster `ray start` started here, else a local "
+        "one for the build).")] = None,
     block_rows: Annotated[int, typer.Option(
         help="With --engine ray: about how many rows one task of the first pass reads (a "
         "native Parquet file is split at row groups; other files are read whole).")
