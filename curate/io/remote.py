@@ -112,7 +112,16 @@ def _key(url: str) -> Path:
 
 
 def _same_bytes(path: Path, file: UrlFile) -> bool:
-    return path.is_file() and path.stat().st_size == file.size and xxh3_file(path) == file.xxh3
+    if not path.is_file():
+        return False
+    st = path.stat()
+    seen = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    if seen not in _DIGESTS:  # a Ray worker reads one file once per block: hash it once
+        _DIGESTS[seen] = xxh3_file(path)
+    return st.st_size == file.size and _DIGESTS[seen] == file.xxh3
+
+
+_DIGESTS: dict[tuple[str, int, int, int], str] = {}  # (path, size, mtime, inode) -> xxh3
 
 
 def _matched(url: str, *, where: str | None) -> list[tuple[str, dict[str, Any]]]:
