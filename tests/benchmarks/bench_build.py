@@ -30,10 +30,9 @@ def sources(folder: Path) -> dict[str, Path]:
     return {p.stem: p.resolve() for p in sorted(folder.glob("*.parquet"))}
 
 
-def curate_build(folder: Path, out: Path) -> int:
+def bench_recipe(folder: Path, out: Path) -> Path:
+    """The mix over `folder`'s sources as a recipe file in `out` (bench_ray.py builds it too)."""
     import yaml
-
-    import curate
 
     names = sources(folder)
     recipe = {
@@ -46,7 +45,13 @@ def curate_build(folder: Path, out: Path) -> int:
         "split": {"test": {"otherwise": 0.02}}, "margin": "large"}
     path = out / "bench_v1.yaml"
     path.write_text(yaml.safe_dump(recipe))
-    built = curate.build(path, out=out / "build", progress=False)
+    return path
+
+
+def curate_build(folder: Path, out: Path) -> int:
+    import curate
+
+    built = curate.build(bench_recipe(folder, out), out=out / "build", progress=False)
     return sum(o.n_rows for o in built.manifest.outputs)
 
 

@@ -1,9 +1,11 @@
 """A real two-node Ray cluster on 127.0.0.1 for tests, stopped by its own processes.
 
 Each node is one `ray start --block` process started here: the head (GCS, raylet, log monitor)
-and a second worker node that joins it. `--block` keeps each `ray start` the parent of its
-node's processes, so a node's processes are that pid's descendants and SIGTERM to it stops the
-node. Nothing here runs `ray stop`, which stops every Ray process of the machine's user.
+and a second worker node that joins it (or more: `Cluster.start(workers=2)`, named worker,
+worker2, ...; the benchmark's head runs no tasks: `head_cpus=0`). `--block` keeps each
+`ray start` the parent of its node's processes, so a node's processes are that pid's descendants
+and SIGTERM to it stops the node. Nothing here runs `ray stop`, which stops every Ray process
+of the machine's user.
 
 Every port Ray would otherwise take at a fixed number (6379, 10001, 52365, the 10002-19999
 worker range) is picked free or left to the OS, so clusters of helpers and CI jobs sharing a
@@ -41,7 +43,7 @@ from pathlib import Path
 # The custom resource of the worker node: `.options(resources={WORKER_RESOURCE: 1})` pins a task
 # there (the head has none of it).
 WORKER_RESOURCE = "worker_node"
-NODES = ("head", "worker")
+NODES = ("head", "worker")  # the default cluster's nodes; more workers: worker2, worker3, ...
 # Ports each node binds; without an option Ray takes a fixed number (52365 for the agent) or
 # one it picks itself, so all are picked here, free, per node.
 NODE_PORT_OPTIONS = ("--node-manager-port", "--object-manager-port",
@@ -69,7 +71,7 @@ class Process:
 
 
 class Cluster:
-    """A head and a worker node, each a `ray start --block` process with a recorded pid."""
+    """A head and worker nodes, each a `ray start --block` process with a recorded pid."""
 
     def __init__(self, temp_dir: Path, port: int):
         self.temp_dir = temp_dir
@@ -81,11 +83,13 @@ class Cluster:
     # --- start -------------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, *, timeout: float = 60) -> Cluster:
-        """Start the head and a worker node that joins it; return once both are alive."""
+    def start(cls, *, timeout: float = 60, workers: int = 1, head_cpus: int = 1,
+              object_store_bytes: int = OBJECT_STORE_BYTES) -> Cluster:
+        """Start the head and `workers` worker nodes (1 CPU each) that join it; return once all
+        are alive. Each node's object store holds `object_store_bytes`."""
         temp_dir = Path(tempfile.mkdtemp(prefix="cr", dir="/tmp"))
         n_node = len(NODE_PORT_OPTIONS)
-        ports = free_ports(3 + 2 * n_node)  # GCS, dashboard, Ray Client, then each node's
+        ports = free_ports(3 + (1 + workers) * n_node)  # GCS, dashboard, Ray Client, each node's
         cluster = cls(temp_dir, ports[0])
         # Without the dashboard's UI Ray still starts its head process (given port 8265).
         head_args = ["--head", "--port", str(ports[0]), "--include-dashboard=false",
@@ -95,22 +99,27 @@ class Cluster:
             head_args += ["--ray-client-server-port", str(ports[2])]
         worker_args = ["--address", cluster.address,
                        "--resources", json.dumps({WORKER_RESOURCE: 1})]
+        names = ["head", *(f"worker{i + 1 if i else ''}" for i in range(workers))]
         try:
-            cluster._start_node("head", ports[3:3 + n_node], head_args)
-            cluster._start_node("worker", ports[3 + n_node:], worker_args)
+            for i, node in enumerate(names):
+                cluster._start_node(node, ports[3 + i * n_node:3 + (i + 1) * n_node],
+                                    head_args if i == 0 else worker_args,
+                                    cpus=head_cpus if i == 0 else 1,
+                                    object_store_bytes=object_store_bytes)
             cluster._wait_alive(timeout)
         except BaseException:
             cluster.stop()
             raise
-        cluster._record(cluster.processes("head") + cluster.processes("worker"))
+        cluster._record([proc for node in names for proc in cluster.processes(node)])
         return cluster
 
-    def _start_node(self, node: str, ports: list[int], role_args: list[str]) -> None:
+    def _start_node(self, node: str, ports: list[int], role_args: list[str], *, cpus: int,
+                    object_store_bytes: int) -> None:
         node_dir = self.temp_dir / node
         node_dir.mkdir()
         args = [ray_executable(), "start", "--block", "--node-ip-address", "127.0.0.1",
-                "--num-cpus", "1", "--disable-usage-stats", "--temp-dir", str(node_dir),
-                "--object-store-memory", str(OBJECT_STORE_BYTES),
+                "--num-cpus", str(cpus), "--disable-usage-stats", "--temp-dir", str(node_dir),
+                "--object-store-memory", str(object_store_bytes),
                 # 0 and 0: each worker binds a port the OS chooses, not 10002 upwards.
                 "--min-worker-port", "0", "--max-worker-port", "0", *role_args]
         for option, port in zip(NODE_PORT_OPTIONS, ports, strict=True):
@@ -121,13 +130,13 @@ class Cluster:
                 env=node_env(self.temp_dir), cwd=node_dir, start_new_session=True)
 
     def _wait_alive(self, timeout: float) -> None:
-        """Poll from a driver subprocess until both nodes are alive, or raise with the logs."""
+        """Poll from a driver subprocess until all nodes are alive, or raise with the logs."""
         driver = textwrap.dedent(f"""
             import time, ray
             ray.init(address={self.address!r}, logging_level="ERROR", log_to_driver=False)
             deadline = time.monotonic() + {timeout}
             while time.monotonic() < deadline:
-                if sum(node["Alive"] for node in ray.nodes()) == 2:
+                if sum(node["Alive"] for node in ray.nodes()) == {len(self._nodes)}:
                     break
                 time.sleep(0.2)
             print(sum(node["Alive"] for node in ray.nodes()))
@@ -147,16 +156,22 @@ class Cluster:
             if waiter.poll() is None:
                 waiter.kill()
             answer = waiter.communicate()[0].decode().strip()
-        if answer != "2":
-            raise RuntimeError(f"the two Ray nodes at {self.address} were not alive after "
-                               f"{timeout:.0f} s (alive: {answer or 'no answer'})\n{self.logs()}")
+        if answer != str(len(self._nodes)):
+            raise RuntimeError(f"the {len(self._nodes)} Ray nodes at {self.address} were not "
+                               f"alive after {timeout:.0f} s (alive: {answer or 'no answer'})\n"
+                               f"{self.logs()}")
 
     # --- processes ---------------------------------------------------------------------------
 
     @property
     def pids(self) -> list[int]:
-        """The pids of the head's and the worker node's `ray start` processes."""
-        return [self._nodes[node].pid for node in NODES if node in self._nodes]
+        """The pids of the head's and the worker nodes' `ray start` processes."""
+        return [popen.pid for popen in self._nodes.values()]
+
+    @property
+    def node_pids(self) -> dict[str, int]:
+        """{node name: its `ray start` pid}: head, worker, worker2, ..."""
+        return {node: popen.pid for node, popen in self._nodes.items()}
 
     def processes(self, node: str = "worker") -> list[Process]:
         """The live descendants of that node's `ray start` process (raylet, workers, agents)."""
@@ -204,7 +219,7 @@ class Cluster:
     # --- stop --------------------------------------------------------------------------------
 
     def stop(self, *, timeout: float = 20) -> None:
-        """SIGTERM the worker node, then the head; SIGKILL whatever of theirs outlives `timeout`.
+        """SIGTERM the worker nodes, then the head; SIGKILL whatever of theirs outlives `timeout`.
 
         A driver connected from this process must have called ray.shutdown() before.
         """
@@ -214,9 +229,8 @@ class Cluster:
         for node in self._nodes:
             self._record(descendants(self._nodes[node].pid))
         deadline = time.monotonic() + timeout
-        for node in reversed(NODES):
-            popen = self._nodes.get(node)
-            if popen is None or popen.poll() is not None:
+        for popen in reversed(self._nodes.values()):
+            if popen.poll() is not None:
                 continue
             popen.send_signal(signal.SIGTERM)
             try:
