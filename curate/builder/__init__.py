@@ -125,7 +125,8 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
         if run.ray:
             index, store = run.ray.scan(sources, kind=kind, seed=recipe_obj.seed,
                                         split_seed=recipe_obj.split.seed, excluded=excluded,
-                                        block_rows=run.block_rows, on_batch=stage.advance)
+                                        block_rows=run.block_rows, on_batch=stage.advance,
+                                        deferred=sampled_sources(recipe_obj))
         else:
             index = scan_sources(sources, kind=kind, seed=recipe_obj.seed,
                                  split_seed=recipe_obj.split.seed, excluded=excluded,
@@ -146,9 +147,14 @@ def _write(work: Path, scratch: Path, recipe_obj: Recipe, recipe_path: Path,
                             duplicates.select("_rid", "_key")])
         with stages.stage("read sampled rows", f"re-reading the sampled rows of "
                           f"{_sources(len(index.deferred))}") as stage:
-            spill_deferred(sources, index, wanted, kind=kind, seed=recipe_obj.seed,
-                           split_seed=recipe_obj.split.seed, excluded=excluded, spill=spill,
-                           on_rows=stage.advance)
+            if run.ray:
+                run.ray.reread(store, index, wanted, kind=kind, seed=recipe_obj.seed,
+                               split_seed=recipe_obj.split.seed, excluded=excluded,
+                               on_rows=stage.advance)
+            else:
+                spill_deferred(sources, index, wanted, kind=kind, seed=recipe_obj.seed,
+                               split_seed=recipe_obj.split.seed, excluded=excluded,
+                               spill=spill, on_rows=stage.advance)
             stage.summary = (f"re-read {stage.n_done:,} sampled records from "
                              f"{_sources(len(index.deferred))}")
     with stages.stage("write shards", "writing shards",

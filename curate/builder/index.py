@@ -204,16 +204,18 @@ def spill_deferred(sources: list[ResolvedSource], index: Index, wanted: pl.DataF
                 here = wanted.slice(a := rids.search_sorted(lo), rids.search_sorted(hi) - a)
                 if not here.is_empty():
                     check_unchanged(path, index.stamps[path])
-                    _spill_wanted(path, keying.batches(source, path, notes=False), here, lo, keying,
-                                  index.bucket_bits, spill, writes, on_rows)
+                    spill_wanted(path, keying.batches(source, path, notes=False), here, lo, keying,
+                                 index.bucket_bits, spill, writes, on_rows)
 
 
-def _spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Keying, bits: int,
-                  spill: Spill, writes: Background, on_rows: Callable[[int], None]) -> None:
+def spill_wanted(path: Path, batches, wanted: pl.DataFrame, lo: int, keying: Keying, bits: int,
+                 spill: Spill, writes: Background, on_rows: Callable[[int], None], *,
+                 first_row: int = 0) -> None:
     """Spill the rows of one file in `wanted` (sorted by id; the file's ids start at `lo`),
-    and stop reading after the last of them. Each must have the key pass 1 gave it."""
+    and stop reading after the last of them. Each must have the key pass 1 gave it.
+    `batches` may start at row `first_row` of the file (a block of it, read on Ray)."""
     rids = wanted["_rid"]
-    ordinal, last, n_found = 0, rids[-1], 0
+    ordinal, last, n_found = first_row, rids[-1], 0
     for batch in batches:
         start, ordinal = ordinal, ordinal + batch.frame.height
         here = wanted.slice(a := rids.search_sorted(lo + start),

@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ import polars as pl
 
 from curate.builder.index import (BATCH_ROWS, FileBlock, Index, Keying, SourceCounts,
                                   bucket_bits_for, index_frame)
-from curate.builder.ray_tasks import (BlockTask, ShardInputs, dropped_rows, scan_block,
-                                      versions, write_rejects_files, write_shard)
+from curate.builder.ray_tasks import (BlockTask, ShardInputs, dropped_rows, reread_block,
+                                      scan_block, versions, write_rejects_files, write_shard)
 from curate.builder.row_stats import RowStats
 from curate.builder.shards import plan_shards
 from curate.builder.sources import ResolvedSource
@@ -122,9 +122,12 @@ class Store:
     blocks: list[list[Any]]  # each block's object refs: data buckets, rejects buckets, problems
     n_buckets: int
     n_reject_buckets: int
+    tasks: list[tuple[str, BlockTask]]  # what each block is (its source's name)
+    reread: list[list[Any]] = field(default_factory=list)  # sampled sources' chosen rows
 
     def data(self, bucket: int) -> list[Any]:
-        return [refs[bucket] for refs in self.blocks]
+        """After pass 1's pieces, those read again (the local spill's order)."""
+        return [refs[bucket] for refs in self.blocks + self.reread]
 
     def rejects(self, bucket: int) -> list[Any]:
         return [refs[self.n_buckets + bucket] for refs in self.blocks]
@@ -135,9 +138,11 @@ class Store:
 
 def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int,
          excluded: list[str], block_rows: int, batch_rows: int = BATCH_ROWS,
+         deferred: set[str] = frozenset(),
          on_batch: Callable[[int], None] | None = None) -> tuple[Index, Store]:
-    """Pass 1 on the cluster: the Index the local engine's scan_sources gives (every source
-    spilled: nothing is deferred), and the pieces in the object store."""
+    """Pass 1 on the cluster: the Index the local engine's scan_sources gives, and the pieces
+    in the object store; the eligible rows of `deferred` sources are left out, as locally
+    (reread gets the selected ones)."""
     ray = _ray()
     for source in sources:  # the notes of each file once, here, and a wrong format at once
         for path in source.files:
@@ -153,7 +158,7 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
                                      max_retries=TASK_RETRIES, name="curate_scan")
     shared = {s.name: ray.put(s) for s in sources}  # each source sent once, not per block
     refs = [task.remote(replace(b, source=None), shared[name], keying, bits, n_buckets,
-                        n_rejects) for name, b in blocks]
+                        n_rejects, spilled=name not in deferred) for name, b in blocks]
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as pool:  # the driver's own digest of each file,
         digests = pool.submit(_digests, befores, stop)  # while the workers read
@@ -176,13 +181,52 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
             counts[name].reject(reason, n)
     frame = index_frame([frame for _, frame, _ in results])
     del results
-    index = Index(frame, counts, {s.name: s.files for s in sources}, bits, [], stamps)
-    return index, Store([r[1:] for r in refs], n_buckets, n_rejects)
+    index = Index(frame, counts, {s.name: s.files for s in sources}, bits,
+                  [s.name for s in sources if s.name in deferred], stamps)
+    return index, Store([r[1:] for r in refs], n_buckets, n_rejects, blocks)
 
 
-def _scan(task: BlockTask, source: ResolvedSource, *args: Any) -> list:
+def reread(store: Store, index: Index, wanted: pl.DataFrame, *, kind: str, seed: int,
+           split_seed: int, excluded: list[str], batch_rows: int = BATCH_ROWS,
+           on_rows: Callable[[int], None] = lambda n: None) -> None:
+    """The sampled sources' selected rows and dropped copies (`wanted`: `_rid`, `_key`) read
+    again, a task per block that holds some (the local engine's spill_deferred)."""
+    ray = _ray()
+    keying = Keying.of(kind, seed, split_seed, excluded, batch_rows)
+    wanted = wanted.select("_rid", "_key").sort("_rid")
+    rids = wanted["_rid"]
+    task = ray.remote(_reread).options(num_returns=store.n_buckets + 1,
+                                       max_retries=TASK_RETRIES, name="curate_reread")
+    shared: dict[str, Any] = {}
+    refs = []
+    for i, (name, block) in enumerate(store.tasks):
+        if name not in index.deferred:
+            continue
+        lo = (block.block.file_no << 40) + block.block.first_row
+        following = store.tasks[i + 1][1].block if i + 1 < len(store.tasks) else None
+        hi = ((following.file_no << 40) + following.first_row
+              if following and following.file_no == block.block.file_no
+              else (block.block.file_no + 1) << 40)
+        here = wanted.slice(a := rids.search_sorted(lo), rids.search_sorted(hi) - a)
+        if here.is_empty():
+            continue
+        if name not in shared:
+            shared[name] = ray.put(block.source)
+        pieces = task.remote(replace(block, source=None), shared[name], keying,
+                             index.bucket_bits, store.n_buckets, here)
+        refs.append(pieces)
+    for _, n_rows in _completed(ray, [r[0] for r in refs]):  # rows found (its error, if any)
+        on_rows(n_rows)
+    store.reread = [r[1:] for r in refs]
+
+
+def _scan(task: BlockTask, source: ResolvedSource, *args: Any, **options: Any) -> list:
     """The pass-1 task: the block's source comes as its own object (see scan)."""
-    return scan_block(replace(task, source=source), *args)
+    return scan_block(replace(task, source=source), *args, **options)
+
+
+def _reread(task: BlockTask, source: ResolvedSource, *args: Any) -> list:
+    return reread_block(replace(task, source=source), *args)
 
 
 def _digests(befores: dict[Path, FileStamp], stop: threading.Event) -> dict[Path, FileStamp]:
@@ -263,8 +307,9 @@ def write(store: Store, chosen: pl.DataFrame, duplicates: pl.DataFrame, *, kind:
         counts[split][bucket] = n
     shard = ray.remote(_write_shard).options(max_retries=TASK_RETRIES, name="curate_shard")
     plans = plan_shards({s: counts[s] for s in splits}, rows_per_shard=rows_per_shard)
-    shard_refs = [shard.remote(plan, [(b, chosen_in[b], *store.data(b)) for b, _, _ in
-                                      plan.pieces], kind, margin, format)
+    shard_refs = [shard.remote(plan, kind, margin, format,
+                               *[ref for b, _, _ in plan.pieces
+                                 for ref in (chosen_in[b], *store.data(b))])
                   for plan in plans]
     rejects_ref = _rejects(ray, store, duplicates, bits, kind=kind, format=format,
                            file_names=file_names)
@@ -300,15 +345,22 @@ def _pieces(refs: list[Any]) -> list:
     """A bucket's pieces from every block, in block order (a block without any gave None)."""
     import ray
 
-    return [table for part in ray.get(refs) if part for table in part]
+    return _flat(ray.get(refs))
 
 
-def _write_shard(plan, buckets, kind, margin, format):
-    """The shard task: its buckets' refs come as (bucket, chosen, *pieces per block)."""
-    import ray
+def _flat(parts: list[list | None]) -> list:
+    return [table for part in parts if part for table in part]
 
-    inputs = [ShardInputs(bucket, _pieces(piece_refs), ray.get(chosen_ref))
-              for bucket, chosen_ref, *piece_refs in buckets]
+
+def _write_shard(plan, kind, margin, format, *values):
+    """The shard task. Its buckets' objects (chosen rows, then each block's pieces) are its
+    arguments, not refs inside one: Ray fetches them before the task starts and runs it on
+    the node that holds most of them."""
+    per_bucket = len(values) // max(1, len(plan.pieces))
+    inputs = []
+    for i, (bucket, _, _) in enumerate(plan.pieces):
+        chosen, *parts = values[i * per_bucket:(i + 1) * per_bucket]
+        inputs.append(ShardInputs(bucket, _flat(parts), chosen))
     return write_shard(plan, inputs, kind=kind, margin=margin, format=format)
 
 

@@ -17,13 +17,15 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curate.builder.index import FileBlock, Keying, SourceCounts, index_frame, scan_file
+from curate.builder.index import (FileBlock, Keying, SourceCounts, index_frame, scan_file,
+                                  spill_wanted)
 from curate.builder.row_stats import RowStats
 from curate.builder.shards import ShardPlan
 from curate.builder.sources import ResolvedSource
 from curate.builder.spill import MemorySpill, assemble, bucket_name
 from curate.builder.write import encode_shard, prepare_bucket, row_groups, write_rejects
 from curate.errors import InputError
+from curate.io.background import Background
 from curate.kinds import kind_spec
 
 
@@ -48,23 +50,48 @@ def versions() -> dict[str, str]:
 
 
 def scan_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
-               n_reject_buckets: int) -> list:
+               n_reject_buckets: int, *, spilled: bool = True) -> list:
     """Pass 1 over a block: [(counts, index rows, versions()), the eligible rows' pieces of
     each data bucket, the rejected rows' pieces of each rejects bucket, the unreadable rows'
-    pieces] (a bucket's pieces: a list of Arrow tables in the order read, None when none)."""
+    pieces] (a bucket's pieces: a list of Arrow tables in the order read, None when none).
+    Not `spilled`: the eligible rows are left out (a sampled source's: reread_block reads the
+    selected ones again, as the local engine's spill_deferred does)."""
     tally, spill, rejects = SourceCounts(), MemorySpill(), MemorySpill()
     path = _readable(task)
-    frames = scan_file(task.source, path, task.block, keying, bits, spill=spill,
-                       rejects=rejects, tally=tally, notes=False)
+    frames = scan_file(task.source, path, task.block, keying, bits,
+                       spill=spill if spilled else None, rejects=rejects, tally=tally,
+                       notes=False)
     frame = index_frame(frames)
-    if str(path) != task.path:  # a Hub or URL file read from this node's own copy
-        for name, pieces in [*spill.pieces.items(), *rejects.pieces.items()]:
-            column = "file" if name == "problems" else "_file"
-            pieces[:] = [_named(t, column, str(path), task.path) for t in pieces]
+    _as_the_driver_names(path, task, spill, rejects)
     return [(tally, frame, versions()),
             *[spill.pieces.get(bucket_name(b)) for b in range(n_buckets)],
             *[rejects.pieces.get(bucket_name(b)) for b in range(n_reject_buckets)],
             rejects.pieces.get("problems")]
+
+
+def reread_block(task: BlockTask, keying: Keying, bits: int, n_buckets: int,
+                 wanted: pl.DataFrame) -> list:
+    """The `wanted` rows (`_rid`, `_key`, sorted by `_rid`) of a block of a sampled source,
+    read again: [their number, their pieces per data bucket as scan_block gives them] (a row
+    whose key is not pass 1's fails the build: the file changed)."""
+    spill = MemorySpill()
+    path = _readable(task)
+    batches = keying.batches(task.source, path, notes=False, row_groups=task.block.row_groups)
+    with Background(limit=1) as writes:
+        spill_wanted(path, batches, wanted, task.block.file_no << 40, keying, bits, spill,
+                     writes, lambda n: None, first_row=task.block.first_row)
+    _as_the_driver_names(path, task, spill)
+    return [wanted.height, *[spill.pieces.get(bucket_name(b)) for b in range(n_buckets)]]
+
+
+def _as_the_driver_names(path: Path, task: BlockTask, *spills: MemorySpill) -> None:
+    """Pieces read from this node's own copy of a Hub or URL file name it as the driver does."""
+    if str(path) == task.path:
+        return
+    for spill in spills:
+        for name, pieces in spill.pieces.items():
+            column = "file" if name == "problems" else "_file"
+            pieces[:] = [_named(t, column, str(path), task.path) for t in pieces]
 
 
 def _readable(task: BlockTask) -> Path:
