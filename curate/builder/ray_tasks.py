@@ -9,6 +9,7 @@ pieces per bucket (one object each, so a shard task fetches only the buckets it 
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ from curate.builder.row_stats import RowStats
 from curate.builder.shards import ShardPlan
 from curate.builder.sources import ResolvedSource
 from curate.builder.spill import MemorySpill, assemble, bucket_name
-from curate.builder.write import encode_shard, prepare_bucket, row_groups, write_rejects
+from curate.builder.write import (Output, prepare_bucket, row_groups, write_rejects,
+                                  write_row_groups)
 from curate.errors import InputError
 from curate.io.background import Background
 from curate.kinds import kind_spec
@@ -166,13 +168,13 @@ def write_shard(plan: ShardPlan, buckets: list[ShardInputs], *, kind: str, margi
         spill = PieceSpill({bucket_name(bucket): inputs.pieces})
         seen: list[pl.DataFrame] = []  # the split's rows before output form (for RowStats)
         _, parts, _ = prepare_bucket(spill, bucket, inputs.chosen, None, margin, (kind, format),
-                                     [plan.split], seen.append)
-        [rows] = seen
-        tables.append(parts[plan.split].slice(start, stop - start))
-        stats.add(rows.slice(start, stop - start))
-    with tempfile.TemporaryDirectory(prefix="curate-shard-") as folder:
-        output = encode_shard(list(row_groups(tables, schema)), schema, Path(folder) / plan.name, plan.split)
-        data = pa.py_buffer((Path(folder) / plan.name).read_bytes())
+                                     [plan.split], seen.append, window=(start, stop))
+        tables.append(parts[plan.split])
+        stats.add(seen[0])
+    sink = pa.BufferOutputStream()  # encoded in memory: the driver writes the file
+    n_rows = write_row_groups(sink, schema, row_groups(tables, schema))
+    data = sink.getvalue()
+    output = Output(plan.split, f"data/{plan.name}", n_rows, hashlib.sha256(data).hexdigest())
     return output.__dict__, data, stats.frame()
 
 

@@ -51,7 +51,7 @@ def margin_expr(table: str) -> pl.Expr:
     return pl.coalesce(by_degree, pl.col("margin"), pl.lit(0.0)).alias("margin")
 
 
-def parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+def parquet_writer(path: Path | pa.NativeFile, schema: pa.Schema) -> pq.ParquetWriter:
     return pq.ParquetWriter(path, schema, compression="zstd", compression_level=ZSTD_LEVEL,
                             write_statistics=True)
 
@@ -89,9 +89,11 @@ def row_groups(tables: Iterable[pa.Table], schema: pa.Schema) -> Iterator[pa.Tab
         yield cutter.cut(cutter.n_pending)
 
 
-def write_row_groups(path: Path, schema: pa.Schema, groups: Iterable[pa.Table]) -> int:
-    """Each of `groups` as one row group; a file without rows gets one empty row group, as
-    pq.write_table writes. Returns the number of rows."""
+def write_row_groups(path: Path | pa.NativeFile, schema: pa.Schema,
+                     groups: Iterable[pa.Table]) -> int:
+    """Each of `groups` as one row group, into a file or an Arrow output stream; a file
+    without rows gets one empty row group, as pq.write_table writes. Returns the number of
+    rows."""
     n_rows = 0
     with parquet_writer(path, schema) as writer:
         for group in groups:
@@ -239,10 +241,11 @@ _ORDER = ["_key", "uid", *KEEP_BY]
 
 
 def prepare_bucket(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
-             duplicates: pl.DataFrame | None, margin: str, output: tuple[str, str],
-             writers: dict, on_rows: Callable):
+                   duplicates: pl.DataFrame | None, margin: str, output: tuple[str, str],
+                   writers: dict, on_rows: Callable, window: tuple[int, int] | None = None):
     """One bucket's rows per split (output columns of `output`: kind and format) in (key, uid)
-    order, and its duplicates.
+    order, and its duplicates; `window` (start, stop): only those rows of each split (a Ray
+    shard task's part of the bucket).
     The order is found on the narrow key columns and each split's rows are gathered once:
     a join and a sort of the whole rows would copy every text twice more."""
     rows = spill.read(bucket_name(bucket))
@@ -259,6 +262,8 @@ def prepare_bucket(spill: Spill, bucket: int, chosen: pl.DataFrame | None,
     parts = {}
     for split in writers:
         at = order.filter(pl.col("split") == split)["_at"]
+        if window is not None:
+            at = at.slice(window[0], window[1] - window[0])
         if at.is_empty():
             continue
         part = rows.select(pl.all().gather(at)).with_columns(pl.lit(split).alias("split"))
