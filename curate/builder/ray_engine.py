@@ -28,7 +28,8 @@ import polars as pl
 from curate.builder.index import (BATCH_ROWS, FileBlock, Index, Keying, SourceCounts,
                                   bucket_bits_for, index_frame)
 from curate.builder.ray_tasks import (BlockTask, ShardInputs, dropped_rows, reread_block,
-                                      scan_block, versions, write_rejects_files, write_shard)
+                                      scan_block, unpacked, versions, write_rejects_files,
+                                      write_shard)
 from curate.builder.row_stats import RowStats
 from curate.builder.shards import plan_shards
 from curate.builder.sources import ResolvedSource
@@ -345,11 +346,7 @@ def _pieces(refs: list[Any]) -> list:
     """A bucket's pieces from every block, in block order (a block without any gave None)."""
     import ray
 
-    return _flat(ray.get(refs))
-
-
-def _flat(parts: list[list | None]) -> list:
-    return [table for part in parts if part for table in part]
+    return unpacked(ray.get(refs))
 
 
 def _write_shard(plan, kind, margin, format, *values):
@@ -360,7 +357,7 @@ def _write_shard(plan, kind, margin, format, *values):
     inputs = []
     for i, (bucket, _, _) in enumerate(plan.pieces):
         chosen, *parts = values[i * per_bucket:(i + 1) * per_bucket]
-        inputs.append(ShardInputs(bucket, _flat(parts), chosen))
+        inputs.append(ShardInputs(bucket, unpacked(parts), chosen))
     return write_shard(plan, inputs, kind=kind, margin=margin, format=format)
 
 

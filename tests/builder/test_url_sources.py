@@ -14,7 +14,7 @@ from fsspec.implementations.memory import MemoryFileSystem
 
 import curate
 from curate.builder.index import FileBlock, Keying
-from curate.builder.ray_tasks import BlockTask, scan_block
+from curate.builder.ray_tasks import BlockTask, scan_block, unpacked
 from curate.builder.sources import resolve_sources
 from curate.errors import InputError
 from curate.recipe import read_recipe
@@ -172,9 +172,9 @@ def test_a_ray_worker_whose_node_lacks_the_copy_fetches_the_url_and_names_it_as_
     (tally, index, _), *buckets = scan_block(task, Keying.of("preference", 3, 0, []), 0, 1, 1)
     assert (tally.n_read, index.height) == (13, 12)
     assert (tmp_path / "node_home/remote/memory/worker/pairs.jsonl").read_bytes() == data
-    problems = pl.from_arrow(buckets[-1][0])
+    problems = pl.from_arrow(unpacked([buckets[-1]])[0])
     assert problems["file"].to_list() == [str(driver_copy)]  # as the driver names the file
-    assert {pl.from_arrow(t)["_file"][0] for t in buckets[0]} == {str(driver_copy)}
+    assert {pl.from_arrow(t)["_file"][0] for t in unpacked([buckets[0]])} == {str(driver_copy)}
 
 
 def test_a_ray_worker_refuses_a_url_changed_since_the_driver_read_it(tmp_path, monkeypatch):

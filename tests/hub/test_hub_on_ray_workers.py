@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from curate.builder.index import FileBlock, Keying
-from curate.builder.ray_tasks import BlockTask, scan_block
+from curate.builder.ray_tasks import BlockTask, scan_block, unpacked
 from curate.builder.sources import resolve_sources
 from curate.recipe import read_recipe
 from tests.builder.conftest import write_recipe
@@ -39,9 +39,9 @@ def test_hub_files_missing_on_a_worker_are_downloaded_there_at_the_pinned_commit
     assert (tally.n_read, index.height) == (31, 30)
     [fetched] = (tmp_path / "worker_hf").rglob("train.jsonl.gz")
     assert fetched.parent.parent.name == sha  # snapshots/<commit>/harmless-base/...
-    problems = pl.from_arrow(buckets[-1][0])
+    problems = pl.from_arrow(unpacked([buckets[-1]])[0])
     assert problems["file"].to_list() == [str(driver_path)]  # as the driver names the file
-    assert buckets[0] is not None and {pl.from_arrow(t)["_file"][0] for t in buckets[0]} == {
+    assert buckets[0] is not None and {pl.from_arrow(t)["_file"][0] for t in unpacked([buckets[0]])} == {
         str(driver_path)}
 
 
