@@ -27,28 +27,14 @@ import polars as pl
 
 from curate.builder.index import (BATCH_ROWS, FileBlock, Index, Keying, SourceCounts,
                                   bucket_bits_for, index_frame)
-from curate.builder.ray_tasks import (BlockTask, ShardInputs, dropped_rows, reread_block,
-                                      scan_block, unpacked, versions, write_rejects_files,
-                                      write_shard)
-from curate.builder.row_stats import RowStats
-from curate.builder.shards import plan_shards
+from curate.builder.ray_calls import TASK_RETRIES, completed, import_ray
+from curate.builder.ray_tasks import BlockTask, reread_block, scan_block, versions
+from curate.builder.ray_write import write  # noqa: F401  (pass 2, the engine's last step)
 from curate.builder.sources import ResolvedSource
-from curate.builder.spill import MemorySpill, bucket_name, bucket_of, reject_bits
-from curate.builder.write import Output, by_bucket
-from curate.errors import CurateError, InputError
+from curate.builder.spill import reject_bits
+from curate.errors import InputError
 from curate.io.digest import FileStamp, check_unchanged
 from curate.reading import announce, splittable_rows
-
-TASK_RETRIES = 3  # a task whose worker or node died runs again, up to this many times
-
-
-def _ray():
-    try:
-        import ray
-    except ImportError as exc:
-        raise InputError('--engine ray needs Ray: pip install "curate[ray]"') from exc
-    return ray
-
 
 @contextmanager
 def connected(address: str | None) -> Iterator[dict[str, int]]:
@@ -56,7 +42,7 @@ def connected(address: str | None) -> Iterator[dict[str, int]]:
     a cluster started here, or a local instance), unless this process is connected; yields
     {nodes, cpus}. Usage statistics stay
     off unless asked for (they would reach the network)."""
-    ray = _ray()
+    ray = import_ray()
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     mine = not ray.is_initialized()
     if mine:
@@ -124,6 +110,7 @@ class Store:
     n_buckets: int
     n_reject_buckets: int
     tasks: list[tuple[str, BlockTask]]  # what each block is (its source's name)
+    sources: dict[str, Any]  # each source's object (sent to tasks once)
     reread: list[list[Any]] = field(default_factory=list)  # sampled sources' chosen rows
 
     def data(self, bucket: int) -> list[Any]:
@@ -144,7 +131,7 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
     """Pass 1 on the cluster: the Index the local engine's scan_sources gives, and the pieces
     in the object store; the eligible rows of `deferred` sources are left out, as locally
     (reread gets the selected ones)."""
-    ray = _ray()
+    ray = import_ray()
     for source in sources:  # the notes of each file once, here, and a wrong format at once
         for path in source.files:
             announce(path, format=source.format, kind=kind,
@@ -165,7 +152,7 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
         digests = pool.submit(_digests, befores, stop)  # while the workers read
         results: list[Any] = [None] * len(refs)
         try:
-            for i, result in _completed(ray, [r[0] for r in refs]):
+            for i, result in completed(ray, [r[0] for r in refs]):
                 results[i] = result
                 if on_batch:
                     on_batch(result[0].n_read)
@@ -184,7 +171,7 @@ def scan(sources: list[ResolvedSource], *, kind: str, seed: int, split_seed: int
     del results
     index = Index(frame, counts, {s.name: s.files for s in sources}, bits,
                   [s.name for s in sources if s.name in deferred], stamps)
-    return index, Store([r[1:] for r in refs], n_buckets, n_rejects, blocks)
+    return index, Store([r[1:] for r in refs], n_buckets, n_rejects, blocks, shared)
 
 
 def reread(store: Store, index: Index, wanted: pl.DataFrame, *, kind: str, seed: int,
@@ -192,13 +179,12 @@ def reread(store: Store, index: Index, wanted: pl.DataFrame, *, kind: str, seed:
            on_rows: Callable[[int], None] = lambda n: None) -> None:
     """The sampled sources' selected rows and dropped copies (`wanted`: `_rid`, `_key`) read
     again, a task per block that holds some (the local engine's spill_deferred)."""
-    ray = _ray()
+    ray = import_ray()
     keying = Keying.of(kind, seed, split_seed, excluded, batch_rows)
     wanted = wanted.select("_rid", "_key").sort("_rid")
     rids = wanted["_rid"]
     task = ray.remote(_reread).options(num_returns=store.n_buckets + 1,
                                        max_retries=TASK_RETRIES, name="curate_reread")
-    shared: dict[str, Any] = {}
     refs = []
     for i, (name, block) in enumerate(store.tasks):
         if name not in index.deferred:
@@ -211,12 +197,10 @@ def reread(store: Store, index: Index, wanted: pl.DataFrame, *, kind: str, seed:
         here = wanted.slice(a := rids.search_sorted(lo), rids.search_sorted(hi) - a)
         if here.is_empty():
             continue
-        if name not in shared:
-            shared[name] = ray.put(block.source)
-        pieces = task.remote(replace(block, source=None), shared[name], keying,
+        pieces = task.remote(replace(block, source=None), store.sources[name], keying,
                              index.bucket_bits, store.n_buckets, here)
         refs.append(pieces)
-    for _, n_rows in _completed(ray, [r[0] for r in refs]):  # rows found (its error, if any)
+    for _, n_rows in completed(ray, [r[0] for r in refs]):  # rows found (its error, if any)
         on_rows(n_rows)
     store.reread = [r[1:] for r in refs]
 
@@ -259,147 +243,3 @@ def _endpoint(sources: list[ResolvedSource]) -> str | None:
     from curate.hub.env import hub_endpoint
 
     return hub_endpoint().url
-
-
-def _completed(ray, refs: list[Any]) -> Iterator[tuple[int, Any]]:
-    """(position, value) of each of `refs` as its task finishes; a task's own error
-    (CurateError: bad input) is raised as itself. Values are not kept here: a shard's bytes
-    are written and dropped one at a time."""
-    at = {ref: i for i, ref in enumerate(refs)}
-    pending = list(refs)
-    refs.clear()  # the caller's list lets go: each object is freed once its value is used
-    try:
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            for ref in ready:
-                yield at.pop(ref), _get(ray, ref)
-    except BaseException:  # on a cluster the build does not own, stop its other tasks too
-        for ref in pending:
-            ray.cancel(ref)
-        raise
-
-
-def _get(ray, ref: Any) -> Any:
-    try:
-        return ray.get(ref)
-    except ray.exceptions.RayTaskError as exc:
-        cause = getattr(exc, "cause", None)
-        if isinstance(cause, Exception):  # bad input says so (exit 2); a bug is reported
-            raise cause from None  # as the local engine reports it (exit 1)
-        raise CurateError(f"a Ray task of the build failed: {exc}") from exc
-    except ray.exceptions.RayError as exc:  # retries spent: a node lost for good, ...
-        raise CurateError(f"the build could not finish on Ray ({type(exc).__name__}: {exc}); "
-                          "nothing was written; check the cluster and build again") from exc
-
-
-def write(store: Store, chosen: pl.DataFrame, duplicates: pl.DataFrame, *, kind: str,
-          margin: str, data_dir: Path, rejects_dir: Path, rows_per_shard: int,
-          split_rows: dict[str, int], format: str, file_names: dict[str, str],
-          on_rows: Callable[[int], None] = lambda n: None,
-          ) -> tuple[list[Output], list[dict], dict[str, int], pl.DataFrame]:
-    """Pass 2 on the cluster: what write_version returns, and the rows' stats (RowStats)."""
-    ray = _ray()
-    bits = store.n_buckets.bit_length() - 1
-    splits = sorted(s for s, n in split_rows.items() if n or s == "train")
-    chosen_in = {b: ray.put(part) for b, part in by_bucket(chosen, bits).items()}
-    counts = {s: [0] * store.n_buckets for s in splits}
-    for bucket, split, n in chosen.select(bucket_of(bits), "split").group_by(
-            "_bucket", "split").len().iter_rows():
-        counts[split][bucket] = n
-    shard = ray.remote(_write_shard).options(max_retries=TASK_RETRIES, name="curate_shard")
-    plans = plan_shards({s: counts[s] for s in splits}, rows_per_shard=rows_per_shard)
-    shard_refs = [shard.remote(plan, kind, margin, format,
-                               *[ref for b, _, _ in plan.pieces
-                                 for ref in (chosen_in[b], *store.data(b))])
-                  for plan in plans]
-    rejects_ref = _rejects(ray, store, duplicates, bits, kind=kind, format=format,
-                           file_names=file_names)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    outputs, stats = [], []
-
-    def save(result: tuple[dict, Any, pl.DataFrame]) -> None:
-        entry, data, rows = result
-        (data_dir / Path(entry["path"]).name).write_bytes(data)
-        outputs.append(Output(**entry))
-        stats.append((entry["path"], rows))
-        on_rows(entry["n_rows"])
-
-    for _, result in _completed(ray, shard_refs):
-        save(result)
-    rejects_files, n_duplicates = _get(ray, rejects_ref)
-    rejects_dir.mkdir(parents=True, exist_ok=True)
-    for entry, data in rejects_files:
-        (rejects_dir / Path(entry["path"]).name).write_bytes(data)
-    order = {p.name: i for i, p in enumerate(plans)}
-    outputs.sort(key=lambda o: order[Path(o.path).name])
-    stats.sort(key=lambda s: order[Path(s[0]).name])
-    written = {s: sum(o.n_rows for o in outputs if o.split == s) for s in splits}
-    if written != {s: split_rows[s] for s in splits}:
-        raise CurateError(f"selected {split_rows} rows but wrote {written}: a chosen row was "
-                          "missing from pass 1's pieces; please report this curate bug")
-    rows = [r for _, r in stats if r.height] or [RowStats(kind).frame()]  # an empty shard's
-    return outputs, [e for e, _ in rejects_files], n_duplicates, pl.concat(  # lack columns
-        rows, how="vertical_relaxed")
-
-
-def _pieces(refs: list[Any]) -> list:
-    """A bucket's pieces from every block, in block order (a block without any gave None)."""
-    import ray
-
-    return unpacked(ray.get(refs))
-
-
-def _write_shard(plan, kind, margin, format, *values):
-    """The shard task. Its buckets' objects (chosen rows, then each block's pieces) are its
-    arguments, not refs inside one: Ray fetches them before the task starts and runs it on
-    the node that holds most of them."""
-    per_bucket = len(values) // max(1, len(plan.pieces))
-    inputs = []
-    for i, (bucket, _, _) in enumerate(plan.pieces):
-        chosen, *parts = values[i * per_bucket:(i + 1) * per_bucket]
-        inputs.append(ShardInputs(bucket, unpacked(parts), chosen))
-    return write_shard(plan, inputs, kind=kind, margin=margin, format=format)
-
-
-def _rejects(ray, store: Store, duplicates: pl.DataFrame, bits: int, *, kind: str, format: str,
-             file_names: dict[str, str]) -> Any:
-    """The rejects files' task, after a task per rejects bucket that finds the dropped
-    copies' rows in its data buckets (the local writer adds them to that bucket)."""
-    dropped = ray.remote(_dropped).options(max_retries=TASK_RETRIES, name="curate_dropped")
-    shift = bits - reject_bits(bits)
-    by_data = by_bucket(duplicates, bits)
-    dropped_refs = {}
-    for r in range(store.n_reject_buckets):
-        mine = [(b, ray.put(by_data[b]), *store.data(b))
-                for b in range(r << shift, (r + 1) << shift) if b in by_data]
-        if mine:
-            dropped_refs[r] = dropped.remote(mine, kind, format)
-    files = ray.remote(_rejects_files).options(max_retries=TASK_RETRIES, name="curate_rejects")
-    return files.remote([(r, dropped_refs.get(r), *store.rejects(r))
-                         for r in range(store.n_reject_buckets)], store.problems(), kind,
-                        format, file_names)
-
-
-def _dropped(buckets, kind, format):
-    import ray
-
-    inputs = [(b, _pieces(refs), ray.get(dups)) for b, dups, *refs in buckets]
-    return dropped_rows(inputs, kind=kind, format=format)
-
-
-def _rejects_files(buckets, problem_refs, kind, format, file_names):
-    """Returns (the files, the dropped copies per source)."""
-    import ray
-
-    spill = MemorySpill()  # pass 1's pieces of each bucket, then its dropped copies
-    n_duplicates: dict[str, int] = {}
-    for r, dropped_ref, *refs in buckets:
-        spill.pieces[bucket_name(r)] = _pieces(refs)
-        for _, frame in (ray.get(dropped_ref) if dropped_ref is not None else []):
-            spill.append(bucket_name(r), frame)
-            for source, n in frame["source"].value_counts().iter_rows():
-                n_duplicates[source] = n_duplicates.get(source, 0) + n
-    spill.pieces["problems"] = _pieces(problem_refs)
-    files = write_rejects_files(spill.pieces, len(buckets), kind=kind, format=format,
-                                file_names=file_names)
-    return files, n_duplicates

@@ -1,5 +1,5 @@
 """What the Ray engine's tasks run: the local engine's per-batch and per-bucket functions
-(scan_file, prepare_bucket, encode_shard, write_rejects) over pieces held as Arrow tables,
+(scan_file, spill_wanted, prepare_bucket, write_row_groups, write_rejects) over pieces held as Arrow tables,
 not over spill files. Plain functions, no Ray: curate.builder.ray_engine makes them tasks.
 
 A task's outputs come back whole: a shard's or a rejects file's bytes (the driver writes them
@@ -24,7 +24,7 @@ from curate.builder.index import (FileBlock, Keying, SourceCounts, index_frame, 
 from curate.builder.row_stats import RowStats
 from curate.builder.shards import ShardPlan
 from curate.builder.sources import ResolvedSource
-from curate.builder.spill import MemorySpill, assemble, bucket_name
+from curate.builder.spill import MemorySpill, bucket_name
 from curate.builder.write import (Output, prepare_bucket, row_groups, write_rejects,
                                   write_row_groups)
 from curate.errors import InputError
@@ -169,16 +169,6 @@ def _named(table: pa.Table, column: str, local: str, shown: str) -> pa.Table:
     return table.set_column(at, column, pc.replace_substring(table[column], local, shown))
 
 
-class PieceSpill:
-    """The read side of a Spill over pieces already fetched: {name: [Arrow table, ...]}."""
-
-    def __init__(self, pieces: dict[str, list[pa.Table]]) -> None:
-        self.pieces = pieces
-
-    def read(self, name: str) -> pl.DataFrame | None:
-        return assemble(self.pieces.get(name) or [])
-
-
 @dataclass(frozen=True)
 class ShardInputs:
     """A bucket a shard writes rows of: its pieces (from every block) and its chosen rows."""
@@ -194,7 +184,7 @@ def write_shard(plan: ShardPlan, buckets: list[ShardInputs], *, kind: str, margi
     schema = kind_spec(kind).output_schema_for(format)
     tables, stats = [], RowStats(kind)
     for inputs, (bucket, start, stop) in zip(buckets, plan.pieces, strict=True):
-        spill = PieceSpill({bucket_name(bucket): inputs.pieces})
+        spill = MemorySpill({bucket_name(bucket): inputs.pieces})
         seen: list[pl.DataFrame] = []  # the split's rows before output form (for RowStats)
         _, parts, _ = prepare_bucket(spill, bucket, inputs.chosen, None, margin, (kind, format),
                                      [plan.split], seen.append, window=(start, stop))
@@ -213,7 +203,7 @@ def dropped_rows(buckets: list[tuple[int, list[pa.Table], pl.DataFrame]], *, kin
     reason `duplicate`, as the local writer moves them to the rejects."""
     out = []
     for bucket, pieces, duplicates in buckets:
-        _, _, dropped = prepare_bucket(PieceSpill({bucket_name(bucket): pieces}), bucket, None,
+        _, _, dropped = prepare_bucket(MemorySpill({bucket_name(bucket): pieces}), bucket, None,
                                        duplicates, "none", (kind, format), [],
                                        lambda part: None)
         if dropped is not None and dropped.height:
@@ -225,6 +215,6 @@ def write_rejects_files(pieces: dict[str, list[pa.Table]], n_buckets: int, *, ki
                         format: str, file_names: dict[str, str]) -> list[tuple[dict, bytes]]:
     """rejects/*.parquet as write_rejects writes them: [(its manifest entry, its bytes)]."""
     with tempfile.TemporaryDirectory(prefix="curate-rejects-") as folder:
-        entries = write_rejects(PieceSpill(pieces), range(n_buckets), Path(folder), kind=kind,
+        entries = write_rejects(MemorySpill(pieces), range(n_buckets), Path(folder), kind=kind,
                                 format=format, file_names=file_names)
         return [(e, (Path(folder) / Path(e["path"]).name).read_bytes()) for e in entries]

@@ -123,10 +123,14 @@ class Spill:
 
 class MemorySpill:
     """A Spill kept in memory, its pieces Arrow tables: what a Ray task of pass 1 fills and
-    returns (one object per bucket), so both engines spill through the same calls."""
+    returns (one object per bucket), and what a task of pass 2 reads from the pieces it
+    fetched, so both engines spill and read through the same calls."""
 
-    def __init__(self) -> None:
-        self.pieces: dict[str, list[pa.Table]] = {}
+    def __init__(self, pieces: dict[str, list[pa.Table]] | None = None) -> None:
+        self.pieces: dict[str, list[pa.Table]] = pieces if pieces is not None else {}
+
+    def read(self, name: str) -> pl.DataFrame | None:
+        return assemble(self.pieces.get(name) or [])
 
     def append(self, name: str, frame: pl.DataFrame) -> None:
         if not frame.is_empty():

@@ -116,7 +116,7 @@ class Output:
     sha256: str
 
 
-def encode_shard(groups: list[pa.Table], schema: pa.Schema, path: Path, split: str) -> Output:
+def _encode_shard(groups: list[pa.Table], schema: pa.Schema, path: Path, split: str) -> Output:
     """Write a shard's row groups, releasing each once written (the shard's memory shrinks as
     it encodes)."""
     n_rows = write_row_groups(path, schema, (groups.pop(0) for _ in range(len(groups))))
@@ -158,7 +158,7 @@ class ShardWriter:
 
     def _submit(self) -> None:
         groups, self.groups, self.n_grouped = self.groups, [], 0
-        self.futures.append(self.pool.submit(encode_shard, groups, self.schema,
+        self.futures.append(self.pool.submit(_encode_shard, groups, self.schema,
                                              self._path(len(self.futures)), self.split))
 
     def close(self) -> list[Output]:
