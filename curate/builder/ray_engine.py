@@ -4,8 +4,8 @@ output byte for byte.
 Pass 1 is one task per block (a file, or a run of row groups of a native Parquet file) running
 curate.builder.index.scan_file; its pieces stay in Ray's object store, one object per bucket.
 The driver gathers only the narrow index (~100 bytes a row), selects as the local engine
-does, plans the shards from the selection (curate.builder.shards) and runs a task per shard,
-one per rejects bucket for the dropped copies, and one for the rejects files. Tasks return
+does, and pass 2 (curate.builder.ray_write) runs a task per shard, one per rejects bucket for
+the dropped copies, and one for the rejects files. Tasks return
 the files' bytes; the driver writes them under its scratch folder, so the version appears by
 the same atomic rename. A worker that dies is replaced and its task retried by Ray; a task
 that fails on bad input fails the build with the task's own error.
@@ -35,6 +35,7 @@ from curate.builder.spill import reject_bits
 from curate.errors import InputError
 from curate.io.digest import FileStamp, check_unchanged
 from curate.reading import announce, splittable_rows
+
 
 @contextmanager
 def connected(address: str | None) -> Iterator[dict[str, int]]:

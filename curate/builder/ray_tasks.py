@@ -1,6 +1,7 @@
 """What the Ray engine's tasks run: the local engine's per-batch and per-bucket functions
-(scan_file, spill_wanted, prepare_bucket, write_row_groups, write_rejects) over pieces held as Arrow tables,
-not over spill files. Plain functions, no Ray: curate.builder.ray_engine makes them tasks.
+(scan_file, spill_wanted, prepare_bucket, write_row_groups, write_rejects) over pieces held
+as Arrow tables, not over spill files. Plain functions, no Ray: curate.builder.ray_engine and
+ray_write make them tasks.
 
 A task's outputs come back whole: a shard's or a rejects file's bytes (the driver writes them
 under its scratch folder, so the atomic rename of the version stays on its side), a block's
